@@ -1,0 +1,75 @@
+"""The FastAPI app factory: webhooks, simulator, health, admin, and the background workers."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from admin.routes import router as admin_router
+from bot import simulator, webhooks
+from bot.config import Settings, get_settings
+from bot.services import Services, build_services
+from bot.timeutil import Clock, utcnow
+from bot.workers import Workers
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    clock: Clock = utcnow,
+    services: Services | None = None,
+    start_workers: bool = True,
+) -> FastAPI:
+    """`start_workers=False` leaves processing to the caller (tests drive it step by step)."""
+    settings = settings or get_settings()
+    services = services or build_services(settings, clock)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        workers = None
+        if start_workers:
+            workers = Workers(services)
+            app.state.workers = workers
+            await workers.start()
+        try:
+            yield
+        finally:
+            if workers is not None:
+                await workers.stop()
+
+    app = FastAPI(title="Homecoming", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.state.services = services
+    app.state.workers = None
+    app.include_router(webhooks.router)
+    app.include_router(simulator.router)
+    app.include_router(admin_router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
+    app.mount("/admin/static", StaticFiles(directory=Path(__file__).parent.parent / "admin" / "static"), name="admin-static")
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> JSONResponse:
+        try:
+            await run_in_threadpool(_ping, request.app.state.services)
+        except Exception as error:  # noqa: BLE001
+            log.warning("health check failed: %s", error)
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/")
+    async def root() -> JSONResponse:
+        return JSONResponse({"service": "homecoming", "simulator": "/simulator", "admin": "/admin"})
+
+    return app
+
+
+def _ping(services: Services) -> None:
+    with services.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))

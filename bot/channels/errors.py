@@ -1,0 +1,49 @@
+"""Provider errors mapped to what the outbox does about them, in one table per provider."""
+
+from __future__ import annotations
+
+import httpx
+from telegram import error as tg
+
+from bot.channels.base import SendError
+
+# Twilio REST error codes (https://www.twilio.com/docs/api/errors).
+TWILIO_CODES: dict[int, str] = {
+    21610: "opted_out",  # the recipient replied STOP to this sender
+    21211: "permanent",  # invalid 'To' number
+    21214: "permanent",  # 'To' number cannot be reached
+    21408: "permanent",  # region not enabled on the account
+    21612: "permanent",  # cannot route to this number
+    21614: "permanent",  # not a mobile number
+    21617: "permanent",  # body too long
+    20003: "retry",  # authentication: retried so a fixed token lets it through
+    20429: "retry",  # too many requests
+    30001: "retry",  # queue overflow
+}
+
+# Delivery-report error codes that mean this number will not receive SMS from us.
+TWILIO_UNDELIVERABLE = frozenset({21610, 30004, 30005, 30006})
+
+
+def twilio_error(status: int, code: int | None, message: str) -> SendError:
+    kind = TWILIO_CODES.get(code or 0)
+    if kind is None:
+        kind = "retry" if status == 429 or status >= 500 else "permanent"
+    return SendError(kind, f"twilio:{code or status}", message)  # type: ignore[arg-type]
+
+
+def telegram_error(error: Exception) -> SendError:
+    if isinstance(error, tg.RetryAfter):
+        seconds = error.retry_after
+        retry_after = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+        return SendError("retry", "telegram:429", str(error), retry_after)
+    if isinstance(error, tg.Forbidden):
+        # "bot was blocked by the user", "user is deactivated", "bot was kicked"
+        return SendError("blocked", "telegram:403", str(error))
+    if isinstance(error, tg.BadRequest):
+        return SendError("permanent", "telegram:400", str(error))
+    if isinstance(error, tg.InvalidToken):
+        return SendError("retry", "telegram:401", str(error))
+    if isinstance(error, (tg.TimedOut, tg.NetworkError, httpx.HTTPError)):
+        return SendError("retry", "telegram:network", str(error))
+    return SendError("retry", "telegram:error", str(error))

@@ -1,0 +1,113 @@
+"""SMS through the twilio library: transport only."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
+import phonenumbers
+from requests import RequestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from bot.channels.base import InboundEvent, OutboundMessage, SendError, SendOutcome
+from bot.channels.errors import twilio_error
+from bot.channels.render import sms_text
+from bot.channels.segments import count_segments
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+NAME = "sms"
+OPT_OUT_TYPES = {"STOP", "START", "HELP"}
+
+
+class TwilioChannel:
+    name = NAME
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.sender = settings.twilio_from or ""
+        self.client = Client(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token.get_secret_value(),
+            http_client=TwilioHttpClient(timeout=15),
+        )
+        # Point the library at the configured REST base (a local fake in tests).
+        self.client.api.base_url = settings.twilio_api_url
+
+    def rate_key(self, address: str) -> str | None:
+        return None
+
+    def cost(self, message: OutboundMessage) -> float:
+        return float(count_segments(sms_text(message.text, message.choices)))
+
+    async def send(self, message: OutboundMessage) -> SendOutcome:
+        body = sms_text(message.text, message.choices)
+        return await asyncio.to_thread(self._create, message.address, body)
+
+    def _create(self, to: str, body: str) -> SendOutcome:
+        kwargs = {"to": to, "body": body}
+        if self.sender.startswith("MG"):
+            kwargs["messaging_service_sid"] = self.sender
+        else:
+            kwargs["from_"] = self.sender
+        if _reachable_from_twilio(self.settings.public_url):
+            kwargs["status_callback"] = f"{self.settings.public_url}/webhooks/twilio/status"
+        try:
+            created = self.client.messages.create(**kwargs)
+        except TwilioRestException as error:
+            raise twilio_error(error.status, error.code, error.msg) from error
+        except (TwilioException, RequestException) as error:
+            raise SendError("retry", "twilio:network", str(error)) from error
+        segments = int(created.num_segments) if created.num_segments else count_segments(body)
+        return SendOutcome(provider_id=created.sid, segments=segments)
+
+
+def _reachable_from_twilio(public_url: str) -> bool:
+    host = urlsplit(public_url).hostname or ""
+    return host not in ("localhost", "127.0.0.1", "::1")
+
+
+def signature_ok(auth_token: str, url: str, form: dict[str, str], signature: str | None) -> bool:
+    if not signature:
+        return False
+    return RequestValidator(auth_token).validate(url, form, signature)
+
+
+def normalize_number(raw: str | None, allowed_countries: list[str]) -> str | None:
+    """E.164 for any valid number; None for what does not parse or is not allowed."""
+    if not raw:
+        return None
+    try:
+        number = phonenumbers.parse(raw, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if allowed_countries:
+        region = phonenumbers.region_code_for_number(number)
+        if region not in {c.upper() for c in allowed_countries}:
+            return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_inbound(form: dict[str, str], allowed_countries: list[str]) -> InboundEvent | None:
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    address = normalize_number(form.get("From"), allowed_countries)
+    if not sid or address is None:
+        return None
+    keyword = (form.get("OptOutType") or "").upper() or None
+    body = form.get("Body") or ""
+    if body.strip():
+        return InboundEvent(NAME, sid, address, "text", text=body, provider_keyword=_keyword(keyword))
+    if int(form.get("NumMedia") or 0) > 0:
+        return InboundEvent(NAME, sid, address, "media", provider_keyword=_keyword(keyword))
+    return InboundEvent(NAME, sid, address, "text", text="", provider_keyword=_keyword(keyword))
+
+
+def _keyword(value: str | None) -> str | None:
+    return value if value in OPT_OUT_TYPES else None

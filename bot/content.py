@@ -1,0 +1,43 @@
+"""Loads content/ (YAML files) into the Content that flows read."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from flows.content import Catalog, Content
+from flows.survey_model import survey_from_dict
+
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+
+def _read(path: Path):
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle) or {}
+
+
+@lru_cache(maxsize=8)
+def load_content(directory: str | None = None) -> Content:
+    root = Path(directory) if directory else DEFAULT_CONTENT_DIR
+    programme = _read(root / "programme.yaml")
+    languages = tuple(programme["languages"])
+    texts = {}
+    for language in languages:
+        raw = _read(root / "messages" / f"{language}.yaml")
+        texts[language] = {str(k): str(v) for k, v in raw.items()}
+    variables = {
+        "programme": str(programme["name"]),
+        "sms_name": str(programme.get("sms_name", programme["name"])),
+        "help_contact": str(programme["help_contact"]),
+        "emergency_contact": str(programme.get("emergency_contact", programme["help_contact"])),
+        "months": str(programme.get("duration_months", 12)),
+    }
+    catalog = Catalog(languages, texts, frozenset(programme.get("rtl_languages", [])), variables)
+    option_sets = {k: tuple(str(v) for v in vs) for k, vs in _read(root / "options.yaml").items()}
+    surveys = {}
+    for path in sorted((root / "flows").glob("*.yaml")):
+        survey = survey_from_dict(_read(path))
+        surveys[survey.id] = survey
+    return Content(catalog, option_sets, surveys, programme)

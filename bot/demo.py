@@ -1,0 +1,59 @@
+"""Demo data for `serve --demo`, from content/demo.yaml. Safe to run on every start."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import yaml
+from sqlmodel import select
+
+from admin.auth import create_staff
+from bot.content import DEFAULT_CONTENT_DIR
+from bot.db import transaction
+from bot.models import Consent, Contact, Conversation, Person, Staff
+from bot.people import audit
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def seed_demo(services: Services) -> None:
+    root = services.settings.content_dir or DEFAULT_CONTENT_DIR
+    with open(f"{root}/demo.yaml", encoding="utf-8") as handle:
+        demo = yaml.safe_load(handle)
+    now = services.clock()
+    version = str(services.content.programme["consent_version"])
+    with transaction(services.engine) as session:
+        for entry in demo.get("staff", []):
+            if session.exec(select(Staff).where(Staff.email == entry["email"])).first() is None:
+                create_staff(session, entry["email"], entry["name"], entry["password"], entry["role"])
+                log.info("demo staff login: %s / %s", entry["email"], entry["password"])
+        for entry in demo.get("people", []):
+            address = f"demo-{entry['name'].lower()}"
+            exists = session.exec(select(Contact).where(Contact.channel == "web", Contact.address == address)).first()
+            if exists is not None:
+                continue
+            person = Person(
+                status="active",
+                language=entry["language"],
+                display_name=entry["name"],
+                role=entry["role"],
+                district=entry.get("district"),
+                return_date=date.fromisoformat(entry["return_date"]) if entry.get("return_date") else None,
+                return_date_precision="day" if entry.get("return_date") else None,
+                gender=entry.get("gender"),
+                age_band=entry.get("age_band"),
+                sector=entry.get("sector"),
+                interests=entry.get("interests"),
+                preferred_time=entry.get("preferred_time"),
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(person)
+            session.flush()
+            session.add(Contact(person_id=person.id, channel="web", address=address, created_at=now))
+            session.add(Conversation(person_id=person.id, updated_at=now))
+            for purpose in ("messages", "surveys"):
+                session.add(Consent(person_id=person.id, purpose=purpose, version=version, granted=True, channel="web", at=now))
+            audit(session, "system", "demo.seeded", person.id, now)

@@ -1,0 +1,174 @@
+"""Tables of the spine (DESIGN.md, Data). UTC everywhere; one table family per idea."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from bot.timeutil import UTCDateTime, utcnow
+
+
+def _utc(**kwargs: Any) -> Any:
+    nullable = kwargs.pop("nullable", True)
+    index = kwargs.pop("index", False)
+    return Field(sa_type=UTCDateTime, nullable=nullable, index=index, **kwargs)
+
+
+def _json(default_factory) -> Any:
+    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+
+
+def new_public_id() -> str:
+    return uuid.uuid4().hex
+
+
+class Person(SQLModel, table=True):
+    """A returnee, community member or mentor. Profile fields stay empty until consent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, unique=True, max_length=32)
+    # Lifecycle: onboarding -> active; declined keeps nothing but the opt-out.
+    status: str = Field(default="onboarding", max_length=20, index=True)
+    language: str | None = Field(default=None, max_length=8)
+    timezone: str | None = Field(default=None, max_length=64)
+    display_name: str | None = Field(default=None, max_length=80)
+    role: str | None = Field(default=None, max_length=20)
+    district: str | None = Field(default=None, max_length=64)
+    district_other: str | None = Field(default=None, max_length=120)
+    return_date: date | None = None
+    return_date_precision: str | None = Field(default=None, max_length=8)
+    gender: str | None = Field(default=None, max_length=20)
+    age_band: str | None = Field(default=None, max_length=20)
+    sector: str | None = Field(default=None, max_length=40)
+    sector_other: str | None = Field(default=None, max_length=120)
+    interests: str | None = Field(default=None, max_length=40)
+    preferred_time: str | None = Field(default=None, max_length=20)
+    vulnerabilities: list[str] = _json(list)
+    enrolled_by_staff: bool = False
+    opted_out_at: datetime | None = _utc()
+    created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    updated_at: datetime = _utc(default_factory=utcnow, nullable=False)
+
+
+class Contact(SQLModel, table=True):
+    """One way to reach a person: a channel and an address on it."""
+
+    __table_args__ = (UniqueConstraint("channel", "address", name="uq_contact_channel_address"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    channel: str = Field(max_length=16)
+    address: str = Field(max_length=64)
+    stopped: bool = False
+    stopped_at: datetime | None = _utc()
+    stopped_reason: str | None = Field(default=None, max_length=32)
+    # While opted out we answer at most once a day with how to come back.
+    comeback_hint_at: datetime | None = _utc()
+    last_inbound_at: datetime | None = _utc()
+    created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+
+
+class Consent(SQLModel, table=True):
+    """One decision about one purpose; the latest row per purpose is in force."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    purpose: str = Field(max_length=32)
+    version: str = Field(max_length=32)
+    granted: bool
+    channel: str = Field(max_length=16)
+    at: datetime = _utc(default_factory=utcnow, nullable=False)
+
+
+class Conversation(SQLModel, table=True):
+    """The one active conversation of a person: which flow, which step, its state."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", unique=True)
+    flow: str | None = Field(default=None, max_length=40)
+    step: str | None = Field(default=None, max_length=60)
+    state: dict[str, Any] = _json(dict)
+    updated_at: datetime = _utc(default_factory=utcnow, nullable=False)
+
+
+class Inbound(SQLModel, table=True):
+    """Everything received, stored before it is acknowledged; processed from this row."""
+
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id", name="uq_inbound_channel_provider_id"),
+        Index("ix_inbound_pending", "processed_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    provider_id: str = Field(max_length=64)
+    address: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=16)
+    text: str | None = None
+    choice: str | None = Field(default=None, max_length=64)
+    # Twilio Advanced Opt-Out already answered STOP/START/HELP for us.
+    provider_keyword: str | None = Field(default=None, max_length=16)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    # Set when a person should read this (unhandled text, "talk to a person").
+    handoff: str | None = Field(default=None, max_length=32)
+    received_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    processed_at: datetime | None = _utc()
+    attempts: int = 0
+    error: str | None = None
+
+
+class Outbound(SQLModel, table=True):
+    """The outbox: a message is a row before it is sent."""
+
+    __table_args__ = (
+        Index("ix_outbound_due", "status", "next_attempt_at"),
+        Index("ix_outbound_contact", "contact_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    channel: str = Field(max_length=16)
+    body: str
+    choices: list[dict[str, str]] = _json(list)
+    language: str | None = Field(default=None, max_length=8)
+    # Where it came from (flow message key, "reply", "prompt:..."); helps staff read a timeline.
+    origin: str | None = Field(default=None, max_length=80)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    claimed_until: datetime | None = _utc()
+    provider_id: str | None = Field(default=None, max_length=64, index=True)
+    segments: int | None = None
+    error_code: str | None = Field(default=None, max_length=32)
+    error: str | None = None
+    created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    sent_at: datetime | None = _utc()
+    delivered_at: datetime | None = _utc()
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default="facilitator", max_length=20)
+    active: bool = True
+    created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+
+
+class AuditLog(SQLModel, table=True):
+    """Append-only record of who changed or viewed what."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(default_factory=utcnow, nullable=False, index=True)
+    actor: str = Field(max_length=80)
+    action: str = Field(max_length=60)
+    person_id: int | None = Field(default=None, index=True)
+    details: dict[str, Any] = _json(dict)

@@ -1,0 +1,66 @@
+"""Dependencies in one place: what the app, the CLI and the tests wire together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Engine
+
+from bot.channels.base import Channel
+from bot.channels.telegram import TelegramChannel
+from bot.channels.twilio_sms import TwilioChannel
+from bot.channels.web import WebChannel
+from bot.config import Settings
+from bot.content import load_content
+from bot.db import make_engine
+from bot.inbox import Inbox
+from bot.outbox import OutboxSender
+from bot.ratelimit import RateLimiter
+from bot.timeutil import Clock, utcnow
+from flows.content import Content
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    content: Content
+    clock: Clock
+    inbox: Inbox
+    sender: OutboxSender
+    limiter: RateLimiter
+    channels: dict[str, Channel] = field(default_factory=dict)
+    telegram: TelegramChannel | None = None
+    twilio: TwilioChannel | None = None
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def build_services(settings: Settings, clock: Clock = utcnow, engine: Engine | None = None) -> Services:
+    engine = engine or make_engine(settings.database_url)
+    content = load_content(settings.content_dir)
+    limiter = RateLimiter()
+    limiter.configure("telegram", settings.telegram_global_per_second, burst=settings.telegram_global_per_second)
+    limiter.configure("telegram_chat", settings.telegram_per_chat_per_second)
+    limiter.configure("sms", settings.sms_segments_per_second)
+    channels: dict[str, Channel] = {"web": WebChannel()}
+    telegram = TelegramChannel(settings) if settings.telegram_enabled else None
+    twilio = TwilioChannel(settings) if settings.twilio_enabled else None
+    if telegram:
+        channels["telegram"] = telegram
+    if twilio:
+        channels["sms"] = twilio
+    sender = OutboxSender(engine, channels, clock, limiter, content.catalog.rtl)
+    return Services(
+        settings=settings,
+        engine=engine,
+        content=content,
+        clock=clock,
+        inbox=Inbox(engine, content, clock),
+        sender=sender,
+        limiter=limiter,
+        channels=channels,
+        telegram=telegram,
+        twilio=twilio,
+    )

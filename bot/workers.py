@@ -1,0 +1,105 @@
+"""Background work inside the app: the inbox processor, the outbox sender, the ticks.
+
+Woken at once when there is work (a stored inbound, a new outbound); APScheduler's tick is
+the safety net that also picks up what a crash left behind. No job per person, ever.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.channels.telegram import parse_update
+from bot.inbox import store
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class Workers:
+    def __init__(self, services: Services):
+        self.services = services
+        self.inbox_wake = asyncio.Event()
+        self.outbox_wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.tasks: list[asyncio.Task] = []
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+
+    async def start(self) -> None:
+        services = self.services
+        for channel in (services.telegram,):
+            if channel is not None:
+                await channel.open()
+        self.tasks.append(asyncio.create_task(self._inbox_loop(), name="inbox"))
+        self.tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
+        telegram = services.telegram
+        if telegram is not None:
+            if services.settings.telegram_mode == "polling":
+                self.tasks.append(asyncio.create_task(telegram.poll(self.stopping, self._store_update)))
+            else:
+                self.tasks.append(asyncio.create_task(telegram.register_webhook(self.stopping)))
+        self.scheduler.add_job(
+            self.tick, "interval", seconds=max(1.0, services.settings.worker_poll_seconds),
+            id="tick", max_instances=1, coalesce=True,
+        )
+        self.scheduler.add_job(self.housekeeping, "interval", minutes=10, id="housekeeping", coalesce=True)
+        self.scheduler.start()
+        # Whatever arrived before a crash and was never processed goes now.
+        self.wake_inbox()
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        self.scheduler.shutdown(wait=False)
+        self.inbox_wake.set()
+        self.outbox_wake.set()
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.services.telegram is not None:
+            await self.services.telegram.close()
+
+    def wake_inbox(self) -> None:
+        self.inbox_wake.set()
+
+    def wake_outbox(self) -> None:
+        self.outbox_wake.set()
+
+    async def tick(self) -> None:
+        self.wake_inbox()
+        self.wake_outbox()
+
+    async def housekeeping(self) -> None:
+        self.services.limiter.forget_idle()
+
+    async def _inbox_loop(self) -> None:
+        while not self.stopping.is_set():
+            await self._wait(self.inbox_wake)
+            try:
+                if await asyncio.to_thread(self.services.inbox.process_pending):
+                    self.wake_outbox()
+            except Exception:  # noqa: BLE001 - keep the loop alive; the tick retries
+                log.exception("inbox processing failed")
+
+    async def _outbox_loop(self) -> None:
+        while not self.stopping.is_set():
+            await self._wait(self.outbox_wake)
+            try:
+                while await self.services.sender.run_once():
+                    pass
+            except Exception:  # noqa: BLE001
+                log.exception("outbox sending failed")
+
+    async def _wait(self, event: asyncio.Event) -> None:
+        try:
+            await asyncio.wait_for(event.wait(), timeout=self.services.settings.worker_poll_seconds)
+        except TimeoutError:
+            pass
+        event.clear()
+
+    async def _store_update(self, data: dict) -> None:
+        event = parse_update(data)
+        if event is not None:
+            await asyncio.to_thread(store, self.services.engine, event, self.services.clock())
+            self.wake_inbox()

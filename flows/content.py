@@ -1,0 +1,77 @@
+"""The programme's content as flows see it: catalogs, option sets, surveys, settings.
+
+Built by the runtime from the files in content/; flows never read files themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.choices import Option
+from flows.survey_model import Survey
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Message texts per language. Adding a language is adding a file."""
+
+    languages: tuple[str, ...]
+    texts: dict[str, dict[str, str]]
+    rtl: frozenset[str] = frozenset()
+    variables: dict[str, str] = field(default_factory=dict)
+
+    def has(self, language: str, key: str) -> bool:
+        return key in self.texts.get(language, {})
+
+    def text(self, language: str, key: str, channel: str | None = None, **values: Any) -> str:
+        """The text of `key`; an `<key>.sms` variant wins on SMS (no sensitive words there)."""
+        table = self.texts.get(language) or self.texts[self.languages[0]]
+        raw = None
+        if channel == "sms":
+            raw = table.get(f"{key}.sms")
+        if raw is None:
+            raw = table.get(key)
+        if raw is None:
+            raw = self.texts[self.languages[0]][key]
+        merged = _Blank(self.variables)
+        merged.update({k: str(v) for k, v in values.items()})
+        return raw.format_map(merged).strip()
+
+    def all_labels(self, key: str) -> tuple[str, ...]:
+        """A label in every language, so an answer in any of them is understood."""
+        labels = []
+        for language in self.languages:
+            table = self.texts.get(language, {})
+            if key in table:
+                labels.append(table[key])
+            extra = table.get(f"{key}.synonyms")
+            if extra:
+                labels.extend(s.strip() for s in extra.split("|") if s.strip())
+        return tuple(labels)
+
+
+@dataclass(frozen=True)
+class Content:
+    catalog: Catalog
+    option_sets: dict[str, tuple[str, ...]]
+    surveys: dict[str, Survey]
+    programme: dict[str, Any]
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return self.catalog.languages
+
+    def options(self, option_set: str) -> tuple[Option, ...]:
+        return tuple(
+            Option(value, self.catalog.all_labels(f"option.{option_set}.{value}"))
+            for value in self.option_sets[option_set]
+        )
+
+    def label(self, language: str, option_set: str, value: str) -> str:
+        return self.catalog.text(language, f"option.{option_set}.{value}")

@@ -1,0 +1,20 @@
+"""Shortcuts every flow uses: the person's language and channel, and catalog messages."""
+
+from __future__ import annotations
+
+from flows.content import Content
+from flows.survey import Ctx
+from flows.types import Message, Snapshot
+
+
+def language_of(snap: Snapshot, content: Content) -> str:
+    return snap.person.language or content.programme.get("default_language", content.languages[0])
+
+
+def ctx_for(snap: Snapshot, content: Content) -> Ctx:
+    return Ctx(content, language_of(snap, content), snap.person.channel, snap.today)
+
+
+def say(snap: Snapshot, content: Content, key: str, **values) -> Message:
+    text = content.catalog.text(language_of(snap, content), key, snap.person.channel, **values)
+    return Message(text=text, key=key)

@@ -1,0 +1,192 @@
+"""The engine: global keywords first, then the person's current flow.
+
+`handle` is pure: a snapshot in, a Result (new state, messages, effects) out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from flows import menu, onboarding
+from flows.content import Content
+from flows.context import say
+from flows.keywords import Keyword, detect_keyword
+from flows.language import MAX_REASKS, language_message, parse_language
+from flows.types import (
+    ConversationState,
+    HandToStaff,
+    Message,
+    NoteComebackHint,
+    OptIn,
+    OptOut,
+    Result,
+    SetLanguage,
+    Snapshot,
+)
+
+FLOWS = {onboarding.NAME: onboarding}
+# Someone who comes back after this long is greeted, not scolded for an off-topic answer.
+RESUME_AFTER = timedelta(hours=12)
+# An opted-out person who writes hears how to come back at most once in this time.
+HINT_EVERY = timedelta(hours=24)
+LANGUAGE_FLOW = "language"
+
+
+def handle(snap: Snapshot, content: Content) -> Result:
+    keyword = _keyword(snap)
+    person = snap.person
+    if keyword is Keyword.STOP:
+        return _stop(snap, content)
+    if person.opted_out:
+        return _start_again(snap, content) if keyword is Keyword.START else _hint(snap, content)
+    conv = snap.conversation
+    if conv.idle and person.status != "active":
+        return onboarding.start(snap, content)
+    if keyword is not None:
+        return _on_keyword(keyword, snap, content)
+    if conv.flow == LANGUAGE_FLOW:
+        return _on_language(snap, content)
+    if conv.flow == menu.NAME:
+        return _on_menu(snap, content)
+    if conv.flow in FLOWS:
+        resumed = conv.updated_at is not None and snap.now - conv.updated_at >= RESUME_AFTER
+        return FLOWS[conv.flow].handle(snap, content, resumed)
+    return _idle(snap, content)
+
+
+def _keyword(snap: Snapshot) -> Keyword | None:
+    inp = snap.input
+    if inp.provider_keyword in ("STOP", "START", "HELP"):
+        return Keyword(inp.provider_keyword.lower())
+    if inp.kind == "start":
+        return Keyword.START
+    if inp.kind == "text" and inp.text:
+        return detect_keyword(inp.text)
+    return None
+
+
+def _on_keyword(keyword: Keyword, snap: Snapshot, content: Content) -> Result:
+    conv = snap.conversation
+    if keyword is Keyword.START:
+        return Result(conv, _prompt(snap, content, conv, None) or (_menu_hint(snap, content),))
+    if keyword is Keyword.HELP:
+        return _help(snap, content, conv)
+    if keyword is Keyword.LANG:
+        resume = menu.resume_point(conv)
+        state = ConversationState(LANGUAGE_FLOW, "choose", {"resume": resume, "reasks": 0})
+        return Result(state, (language_message(content),))
+    if keyword is Keyword.MENU:
+        state, message = menu.open_menu(snap, content)
+        return Result(state, (message,))
+    return _agent(snap, content, conv)
+
+
+def _stop(snap: Snapshot, content: Content) -> Result:
+    conv = snap.conversation
+    if snap.input.provider_keyword == "STOP":
+        # The provider already confirmed; a second confirmation would be one too many.
+        return Result(conv, (), (OptOut("provider"),))
+    if snap.person.opted_out:
+        return Result(conv)
+    return Result(conv, (say(snap, content, "keyword.stop_confirm"),), (OptOut("keyword"),))
+
+
+def _start_again(snap: Snapshot, content: Content) -> Result:
+    conv = snap.conversation
+    back = () if snap.input.provider_keyword == "START" else (say(snap, content, "keyword.start_confirm"),)
+    if conv.idle and snap.person.status != "active":
+        started = onboarding.start(snap, content)
+        return Result(started.conversation, back + started.messages, (OptIn(),))
+    prompt = _prompt(snap, content, conv, None) or (_menu_hint(snap, content),)
+    return Result(conv, back + prompt, (OptIn(),))
+
+
+def _hint(snap: Snapshot, content: Content) -> Result:
+    last = snap.person.comeback_hint_at
+    if last is not None and snap.now - last < HINT_EVERY:
+        return Result(snap.conversation)
+    return Result(snap.conversation, (say(snap, content, "keyword.comeback_hint"),), (NoteComebackHint(),))
+
+
+def _help(snap: Snapshot, content: Content, conv: ConversationState) -> Result:
+    if snap.input.provider_keyword == "HELP":
+        return Result(conv, _prompt(snap, content, conv, None))
+    return Result(conv, (say(snap, content, "keyword.help"),) + _prompt(snap, content, conv, None))
+
+
+def _agent(snap: Snapshot, content: Content, conv: ConversationState) -> Result:
+    return Result(conv, (say(snap, content, "keyword.agent_ack"),), (HandToStaff("asked_for_person"),))
+
+
+def _on_language(snap: Snapshot, content: Content) -> Result:
+    conv = snap.conversation
+    resumed = menu.restore(conv.data.get("resume"))
+    language = parse_language(snap.input, content)
+    if language is None:
+        reasks = int(conv.data.get("reasks", 0))
+        if reasks < MAX_REASKS:
+            state = replace(conv, data={**conv.data, "reasks": reasks + 1})
+            return Result(state, (language_message(content),))
+        return Result(resumed, _prompt(snap, content, resumed, None) or (_menu_hint(snap, content),))
+    chosen = replace(snap, person=replace(snap.person, language=language))
+    changed = say(chosen, content, "language.changed")
+    follow = _prompt(chosen, content, resumed, None)
+    return Result(resumed, (changed,) + follow, (SetLanguage(language),))
+
+
+def _on_menu(snap: Snapshot, content: Content) -> Result:
+    conv = snap.conversation
+    resume = conv.data.get("resume")
+    item = menu.parse_item(snap, content)
+    restored = menu.restore(resume)
+    back = replace(snap, conversation=restored)
+    if item is None:
+        if restored.flow in FLOWS:
+            # Not a menu item: perhaps the answer to the question they were on.
+            return FLOWS[restored.flow].handle(back, content, False)
+        reasks = int(conv.data.get("reasks", 0))
+        if reasks < MAX_REASKS:
+            state = replace(conv, data={**conv.data, "reasks": reasks + 1})
+            lead = content.catalog.text(_lang(snap, content), "common.not_understood")
+            message = menu.menu_message(snap, content, resume)
+            return Result(state, (Message(f"{lead}\n{message.text}", message.choices, message.key),))
+        return _idle(back, content)
+    if item == "continue":
+        return Result(restored, _prompt(back, content, restored, None))
+    if item == "language":
+        state = ConversationState(LANGUAGE_FLOW, "choose", {"resume": resume, "reasks": 0})
+        return Result(state, (language_message(content),))
+    if item == "help":
+        return _help(back, content, restored)
+    if item == "agent":
+        return _agent(back, content, restored)
+    return _stop(back, content)
+
+
+def _idle(snap: Snapshot, content: Content) -> Result:
+    """Nothing is being asked: whatever they wrote goes to a person."""
+    inp = snap.input
+    if inp.kind == "choice":
+        state, message = menu.open_menu(snap, content)
+        return Result(state, (message,))
+    return Result(
+        ConversationState(),
+        (say(snap, content, "common.passed_to_team"),),
+        (HandToStaff("unhandled" if inp.kind == "text" else "media"),),
+    )
+
+
+def _prompt(snap: Snapshot, content: Content, conv: ConversationState, lead: str | None) -> tuple[Message, ...]:
+    flow = FLOWS.get(conv.flow or "")
+    if flow is None:
+        return ()
+    return flow.prompt(snap, content, conv, lead)
+
+
+def _menu_hint(snap: Snapshot, content: Content) -> Message:
+    return say(snap, content, "common.menu_hint")
+
+
+def _lang(snap: Snapshot, content: Content) -> str:
+    return snap.person.language or content.languages[0]
