@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+from bot.channels.segments import GSM7_BASIC, GSM7_EXTENSION, is_gsm7
+
 RLM = "\u200f"  # right-to-left mark: makes Telegram lay out Arabic from the right
+
+# Typography phones render fine but that would push a whole SMS into UCS-2 (70 characters
+# a segment instead of 160).
+_PUNCTUATION = {
+    "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"',
+    "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\u202f": " ",
+    "\u0153": "oe", "\u0152": "OE", "\u00e7": "c",
+}
+
+
+def _fold_char(ch: str) -> str:
+    if ch in GSM7_BASIC or ch in GSM7_EXTENSION:
+        return ch
+    if ch in _PUNCTUATION:
+        return _PUNCTUATION[ch]
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return base if base and is_gsm7(base) else ch
+
+
+def gsm_fold(text: str) -> str:
+    """French "être", "ça" become "etre", "ca" so the SMS stays GSM-7; Arabic is left alone."""
+    if is_gsm7(text):
+        return text
+    folded = "".join(_fold_char(ch) for ch in text)
+    return folded if is_gsm7(folded) else text
 
 
 def sms_text(text: str, choices: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> str:
     """Each choice on its own line, starting with its number: "1 English"."""
     lines = [text] + [f"{number} {label}" for number, (_, label) in enumerate(choices, start=1)]
-    return "\n".join(lines)
+    return gsm_fold("\n".join(lines))
