@@ -1,0 +1,160 @@
+"""Forgiving answers to choices: the number, the option word or its translation, a small typo."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flows.text import compact, normalize
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    labels: tuple[str, ...]  # labels in every language, plus synonyms
+
+
+_LEADING_NUMBER = re.compile(r"^(?:option |choice |choix |n |no |#)?(\d{1,3})(?: (.*))?$")
+
+YES = ("yes", "y", "yeah", "yep", "yes please", "ok", "okay", "sure", "of course", "agree", "i agree",
+       "oui", "ouais", "d accord", "dacord", "bien sur", "j accepte", "accepte",
+       "نعم", "ايوه", "ايوا", "اه", "اجل", "موافق", "طبعا")
+NO = ("no", "n", "nope", "nah", "no thanks", "no thank you", "disagree", "not now",
+      "non", "non merci", "pas du tout", "je refuse", "refuse",
+      "لا", "كلا", "لا شكرا", "غير موافق", "لا اريد")
+_POLITE_TAIL = ("please", "thanks", "thank you", "merci", "svp", "stp", "شكرا", "من فضلك")
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20,
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
+    "quinze": 15, "seize": 16, "vingt": 20,
+    "واحد": 1, "اثنان": 2, "اثنين": 2, "ثلاثه": 3, "اربعه": 4, "خمسه": 5, "سته": 6,
+    "سبعه": 7, "ثمانيه": 8, "تسعه": 9, "عشره": 10,
+}
+MAX_NUMBER = 10**9
+
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (adjacent swaps) distance, giving up past `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _unique(values: set[str]) -> str | None:
+    return next(iter(values)) if len(values) == 1 else None
+
+
+def match_choice(text: str | None, options: Sequence[Option]) -> str | None:
+    """The option a person meant, or None when unclear or ambiguous."""
+    said = normalize(text)
+    if not said or not options:
+        return None
+    numbered = _LEADING_NUMBER.match(said)
+    if numbered:
+        position = int(numbered.group(1))
+        if not 1 <= position <= len(options):
+            return None
+        rest = numbered.group(2)
+        option = options[position - 1]
+        # "2" alone, or the line echoed back: "2 Francais".
+        if rest is None or _matches_label(rest, option):
+            return option.value
+        return None
+    said_compact = compact(text)
+    levels = (
+        lambda label: normalize(label) == said or compact(label) == said_compact,
+        lambda label: len(said_compact) >= 3 and compact(label).startswith(said_compact),
+        lambda label: _near(said_compact, compact(label)),
+    )
+    for level in levels:
+        found = {o.value for o in options if any(level(label) for label in o.labels if label)}
+        if found:
+            return _unique(found)
+    return None
+
+
+def _matches_label(text: str, option: Option) -> bool:
+    return any(compact(label) == compact(text) for label in option.labels)
+
+
+def _near(said: str, label: str) -> bool:
+    if len(label) < 5 or len(said) < 4:
+        return False
+    limit = 2 if len(label) >= 9 else 1
+    return _distance(said, label, limit) <= limit
+
+
+def _strip_polite(said: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for tail in _POLITE_TAIL:
+            if said.endswith(" " + tail):
+                said = said[: -len(tail) - 1].strip()
+                changed = True
+    return said
+
+
+_YES = {normalize(w) for w in YES}
+_NO = {normalize(w) for w in NO}
+
+
+def parse_yes_no(text: str | None, numbered: bool = False) -> bool | None:
+    said = _strip_polite(normalize(text))
+    if not said:
+        return None
+    if numbered and said in ("1", "2"):
+        return said == "1"
+    if said in _YES:
+        return True
+    if said in _NO:
+        return False
+    return None
+
+
+def parse_number(text: str | None) -> int | None:
+    """The one whole number in the text ("25", "25 years", "٢٥", "twenty"), else None."""
+    raw = normalize(text)
+    if not raw or re.search(r"-\s*\d", text or ""):
+        return None
+    digits = re.findall(r"\d+", raw)
+    named = [_NUMBER_WORDS[w] for w in raw.split() if w in _NUMBER_WORDS]
+    found = [int(d) for d in digits] + named
+    if len(found) != 1:
+        return None
+    value = found[0]
+    return value if 0 <= value <= MAX_NUMBER else None
+
+
+def parse_scale(text: str | None, low: int, high: int) -> int | None:
+    """A rating within [low, high]: "3", "3/5", "3 out of 5", "3 sur 5"."""
+    said = normalize(text)
+    match = re.match(r"^(\d{1,3})(?: (?:out of|sur|over|من) (\d{1,3})| (\d{1,3}))?$", said)
+    if match:
+        value = int(match.group(1))
+        scale = match.group(2) or match.group(3)
+        if scale is not None and int(scale) != high:
+            return None
+    else:
+        value = parse_number(text)
+        if value is None:
+            return None
+    return value if low <= value <= high else None
