@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlmodel import select
 
 from bot.app import create_app
 from bot.config import Settings
