@@ -18,6 +18,14 @@ def _read(path: Path):
         return yaml.safe_load(handle) or {}
 
 
+def _values(option_set: str, values: list) -> tuple[str, ...]:
+    for value in values:
+        # YAML reads an unquoted yes/no as a boolean: the stored value would be "True".
+        if isinstance(value, bool):
+            raise ValueError(f"options.yaml, {option_set}: put {value!r} in quotes")
+    return tuple(str(v) for v in values)
+
+
 @lru_cache(maxsize=8)
 def load_content(directory: str | None = None) -> Content:
     root = Path(directory) if directory else DEFAULT_CONTENT_DIR
@@ -35,7 +43,7 @@ def load_content(directory: str | None = None) -> Content:
         "months": str(programme.get("duration_months", 12)),
     }
     catalog = Catalog(languages, texts, frozenset(programme.get("rtl_languages", [])), variables)
-    option_sets = {k: tuple(str(v) for v in vs) for k, vs in _read(root / "options.yaml").items()}
+    option_sets = {k: _values(k, vs) for k, vs in _read(root / "options.yaml").items()}
     surveys = {}
     for path in sorted((root / "flows").glob("*.yaml")):
         survey = survey_from_dict(_read(path))

@@ -37,7 +37,7 @@ SENSITIVE = {
     "fr": ["migrant", "migration", "expuls", "dette", "endett", "traumat", "detresse",
            "refugie", "suicid", "crise", "apres votre retour", "votre retour"],
     "ar": ["مهاجر", "هجرة", "هجره", "ترحيل", "ديون", "صدمة", "ضائقة", "لاجئ",
-           "انتحار", "أزمة", "بعد عودتك", "عودتك"],
+           "انتحار", "أزمة", "بعد عودتك"],
 }
 
 
