@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """One command to set up and run Homecoming, one to set up and test it. Needs only python3.
 
-    python3 dev.py start   # virtualenv, dependencies, migrations, demo data, serve on :8000
-    python3 dev.py test    # virtualenv, dependencies, PostgreSQL check, lint, the whole test suite
+python3 dev.py start   # virtualenv, dependencies, migrations, demo data, serve on :8000
+python3 dev.py test    # virtualenv, dependencies, PostgreSQL check, lint, the whole test suite
 """
 
 from __future__ import annotations

@@ -43,7 +43,9 @@ def create_staff(session: Session, email: str, name: str, password: str, role: s
         raise ValueError("email looks wrong")
     if session.exec(select(Staff).where(Staff.email == email)).first():
         raise ValueError(f"a staff member with email {email} exists already")
-    staff = Staff(email=email, name=name.strip() or email, password_hash=hash_password(password), role=role)
+    staff = Staff(
+        email=email, name=name.strip() or email, password_hash=hash_password(password), role=role
+    )
     session.add(staff)
     session.flush()
     return staff

@@ -77,8 +77,12 @@ async def home(request: Request) -> Response:
 
     def counts():
         with transaction(engine) as session:
-            rows = session.execute(select(Person.status, func.count()).group_by(Person.status)).all()
+            rows = session.execute(
+                select(Person.status, func.count()).group_by(Person.status)
+            ).all()
             return {status: count for status, count in rows}
 
     by_status = await run_in_threadpool(counts)
-    return templates.TemplateResponse(request, "home.html", {"staff": staff, "by_status": by_status})
+    return templates.TemplateResponse(
+        request, "home.html", {"staff": staff, "by_status": by_status}
+    )

@@ -52,7 +52,11 @@ def create_app(
     app.include_router(simulator.router)
     app.include_router(admin_router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
-    app.mount("/admin/static", StaticFiles(directory=Path(__file__).parent.parent / "admin" / "static"), name="admin-static")
+    app.mount(
+        "/admin/static",
+        StaticFiles(directory=Path(__file__).parent.parent / "admin" / "static"),
+        name="admin-static",
+    )
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

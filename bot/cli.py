@@ -17,7 +17,9 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="apply migrations and run the web service")
-    serve.add_argument("--demo", action="store_true", help="add demo data and allow running without a secret key")
+    serve.add_argument(
+        "--demo", action="store_true", help="add demo data and allow running without a secret key"
+    )
     serve.add_argument("--host", default=os.environ.get("HOMECOMING_HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("HOMECOMING_PORT", "8000")))
 
@@ -36,10 +38,14 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
-    chat.add_argument("--as", dest="who", default="terminal", help="who you are (a new name starts anew)")
+    chat.add_argument(
+        "--as", dest="who", default="terminal", help="who you are (a new name starts anew)"
+    )
 
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if args.command == "serve":
         return _serve(args)
     if args.command == "db":

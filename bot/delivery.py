@@ -20,7 +20,9 @@ PROGRESS = {"queued": 1, "accepted": 1, "sending": 2, "sent": 3, "delivered": 4,
 FINAL_FAILURES = {"failed", "undelivered"}
 
 
-def record_status(engine: Engine, provider_id: str, status: str, error_code: int | None, now: datetime) -> bool:
+def record_status(
+    engine: Engine, provider_id: str, status: str, error_code: int | None, now: datetime
+) -> bool:
     status = status.lower()
     with transaction(engine) as session:
         row = session.scalars(select(Outbound).where(Outbound.provider_id == provider_id)).first()

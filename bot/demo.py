@@ -27,11 +27,15 @@ def seed_demo(services: Services) -> None:
     with transaction(services.engine) as session:
         for entry in demo.get("staff", []):
             if session.exec(select(Staff).where(Staff.email == entry["email"])).first() is None:
-                create_staff(session, entry["email"], entry["name"], entry["password"], entry["role"])
+                create_staff(
+                    session, entry["email"], entry["name"], entry["password"], entry["role"]
+                )
                 log.info("demo staff login: %s / %s", entry["email"], entry["password"])
         for entry in demo.get("people", []):
             address = f"demo-{entry['name'].lower()}"
-            exists = session.exec(select(Contact).where(Contact.channel == "web", Contact.address == address)).first()
+            exists = session.exec(
+                select(Contact).where(Contact.channel == "web", Contact.address == address)
+            ).first()
             if exists is not None:
                 continue
             person = Person(
@@ -40,7 +44,9 @@ def seed_demo(services: Services) -> None:
                 display_name=entry["name"],
                 role=entry["role"],
                 district=entry.get("district"),
-                return_date=date.fromisoformat(entry["return_date"]) if entry.get("return_date") else None,
+                return_date=date.fromisoformat(entry["return_date"])
+                if entry.get("return_date")
+                else None,
                 return_date_precision="day" if entry.get("return_date") else None,
                 gender=entry.get("gender"),
                 age_band=entry.get("age_band"),
@@ -52,8 +58,19 @@ def seed_demo(services: Services) -> None:
             )
             session.add(person)
             session.flush()
-            session.add(Contact(person_id=person.id, channel="web", address=address, created_at=now))
+            session.add(
+                Contact(person_id=person.id, channel="web", address=address, created_at=now)
+            )
             session.add(Conversation(person_id=person.id, updated_at=now))
             for purpose in ("messages", "surveys"):
-                session.add(Consent(person_id=person.id, purpose=purpose, version=version, granted=True, channel="web", at=now))
+                session.add(
+                    Consent(
+                        person_id=person.id,
+                        purpose=purpose,
+                        version=version,
+                        granted=True,
+                        channel="web",
+                        at=now,
+                    )
+                )
             audit(session, "system", "demo.seeded", person.id, now)

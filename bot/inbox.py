@@ -115,4 +115,6 @@ class Inbox:
 
     def pending_count(self) -> int:
         with transaction(self.engine) as session:
-            return session.scalar(select(func.count()).select_from(Inbound).where(Inbound.processed_at.is_(None)))
+            return session.scalar(
+                select(func.count()).select_from(Inbound).where(Inbound.processed_at.is_(None))
+            )

@@ -30,7 +30,7 @@ BACKOFF_CAP = 3600.0
 def backoff(attempts: int, row_id: int) -> float:
     """Exponential, capped, with a fixed per-row spread so retries do not arrive together."""
     spread = 0.8 + (row_id * 7919 % 400) / 1000  # 0.8 .. 1.2
-    return min(BACKOFF_CAP, BACKOFF_BASE ** attempts) * spread
+    return min(BACKOFF_CAP, BACKOFF_BASE**attempts) * spread
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,9 @@ class OutboxSender:
             for row in rows:
                 contact = session.get(Contact, row.contact_id)
                 person = session.get(Person, row.person_id) if row.person_id else None
-                opted_out = contact.stopped or (person is not None and person.opted_out_at is not None)
+                opted_out = contact.stopped or (
+                    person is not None and person.opted_out_at is not None
+                )
                 if opted_out and row.origin not in SENT_WHILE_STOPPED:
                     row.status = "cancelled"
                     row.error = f"contact stopped ({contact.stopped_reason or 'opted out'})"
@@ -151,7 +153,9 @@ class OutboxSender:
             return
         except Exception as error:  # noqa: BLE001 - unknown errors are retried, then given up
             log.exception("outbound %s: unexpected error", row.id)
-            await asyncio.to_thread(self._failed, row, SendError("retry", "unexpected", repr(error)[:300]))
+            await asyncio.to_thread(
+                self._failed, row, SendError("retry", "unexpected", repr(error)[:300])
+            )
             return
         await asyncio.to_thread(self._sent, row, outcome)
 
@@ -203,4 +207,12 @@ def mark_contact_stopped(session, contact_id: int, reason: str, now: datetime) -
         .where(Outbound.contact_id == contact_id, Outbound.status == "pending")
         .values(status="cancelled", error=f"contact stopped ({reason})")
     )
-    audit(session, "system", "contact.stopped", contact.person_id, now, channel=contact.channel, reason=reason)
+    audit(
+        session,
+        "system",
+        "contact.stopped",
+        contact.person_id,
+        now,
+        channel=contact.channel,
+        reason=reason,
+    )

@@ -98,5 +98,7 @@ def person_view(session: Session, person: Person, contact: Contact) -> PersonVie
     )
 
 
-def audit(session: Session, actor: str, action: str, person_id: int | None, now: datetime, **details) -> None:
+def audit(
+    session: Session, actor: str, action: str, person_id: int | None, now: datetime, **details
+) -> None:
     session.add(AuditLog(at=now, actor=actor, action=action, person_id=person_id, details=details))

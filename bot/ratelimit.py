@@ -66,5 +66,7 @@ class RateLimiter:
     def forget_idle(self, older_than: float = 3600.0) -> None:
         """Per-chat buckets would otherwise grow with every person ever written to."""
         now = self.monotonic()
-        for key in [k for k, b in self.buckets.items() if ":" in k and now - b.updated > older_than]:
+        for key in [
+            k for k, b in self.buckets.items() if ":" in k and now - b.updated > older_than
+        ]:
             del self.buckets[key]

@@ -10,7 +10,14 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from bot.models import Consent, Contact, Conversation, Inbound, Outbound, Person
-from bot.people import PROFILE_FIELDS, audit, contact_for, conversation_for, local_today, person_view
+from bot.people import (
+    PROFILE_FIELDS,
+    audit,
+    contact_for,
+    conversation_for,
+    local_today,
+    person_view,
+)
 from flows import engine
 from flows.content import Content
 from flows.types import (
@@ -33,10 +40,14 @@ from flows.types import (
 log = logging.getLogger(__name__)
 
 # Sent even to someone who has opted out: the confirmation, and how to come back.
-SENT_WHILE_STOPPED = frozenset({"keyword.stop_confirm", "keyword.comeback_hint", "onboarding.declined"})
+SENT_WHILE_STOPPED = frozenset(
+    {"keyword.stop_confirm", "keyword.comeback_hint", "onboarding.declined"}
+)
 
 
-def handle_inbound(session: Session, inbound: Inbound, content: Content, now: datetime) -> Result | None:
+def handle_inbound(
+    session: Session, inbound: Inbound, content: Content, now: datetime
+) -> Result | None:
     """Processes one stored inbound row; the caller commits."""
     contact = contact_for(session, inbound.channel, inbound.address, now)
     conversation = conversation_for(session, contact.person_id, lock=True)
@@ -55,7 +66,9 @@ def handle_inbound(session: Session, inbound: Inbound, content: Content, now: da
             conversation.flow, conversation.step, dict(conversation.state), conversation.updated_at
         ),
         input=Input(
-            kind=inbound.kind if inbound.kind in ("text", "choice", "start", "media") else "unsupported",
+            kind=inbound.kind
+            if inbound.kind in ("text", "choice", "start", "media")
+            else "unsupported",
             text=inbound.text,
             choice=inbound.choice,
             provider_keyword=inbound.provider_keyword,
@@ -88,7 +101,9 @@ def apply_result(
     person.updated_at = now
 
 
-def enqueue(session: Session, person: Person, contact: Contact, message: Message, now: datetime) -> Outbound:
+def enqueue(
+    session: Session, person: Person, contact: Contact, message: Message, now: datetime
+) -> Outbound:
     row = Outbound(
         person_id=person.id,
         contact_id=contact.id,
@@ -104,7 +119,9 @@ def enqueue(session: Session, person: Person, contact: Contact, message: Message
     return row
 
 
-def _apply_effect(session: Session, person: Person, contact: Contact, effect: Any, now: datetime, inbound) -> None:
+def _apply_effect(
+    session: Session, person: Person, contact: Contact, effect: Any, now: datetime, inbound
+) -> None:
     if isinstance(effect, SetLanguage):
         person.language = effect.language
     elif isinstance(effect, SetProfile):
@@ -149,7 +166,9 @@ def _apply_effect(session: Session, person: Person, contact: Contact, effect: An
         raise TypeError(f"no handler for effect {effect!r}")
 
 
-def _opt_out(session: Session, person: Person, contact: Contact, reason: str, now: datetime) -> None:
+def _opt_out(
+    session: Session, person: Person, contact: Contact, reason: str, now: datetime
+) -> None:
     person.opted_out_at = now
     contact.stopped, contact.stopped_at, contact.stopped_reason = True, now, reason
     cancel_pending(session, person.id)
@@ -162,7 +181,9 @@ def _decline(session: Session, person: Person, contact: Contact, now: datetime) 
         setattr(person, name, None)
     person.status = "declined"
     _opt_out(session, person, contact, "declined", now)
-    session.exec(update(Inbound).where(Inbound.person_id == person.id).values(text=None, choice=None))
+    session.exec(
+        update(Inbound).where(Inbound.person_id == person.id).values(text=None, choice=None)
+    )
     session.exec(
         update(Outbound)
         .where(Outbound.person_id == person.id, Outbound.status != "pending")
@@ -183,4 +204,3 @@ def _set_blocked(contact: Contact, blocked: bool, now: datetime) -> None:
         contact.stopped, contact.stopped_at, contact.stopped_reason = True, now, "blocked"
     elif contact.stopped_reason in ("blocked", "undeliverable"):
         contact.stopped, contact.stopped_at, contact.stopped_reason = False, None, None
-

@@ -37,11 +37,15 @@ class Services:
         self.engine.dispose()
 
 
-def build_services(settings: Settings, clock: Clock = utcnow, engine: Engine | None = None) -> Services:
+def build_services(
+    settings: Settings, clock: Clock = utcnow, engine: Engine | None = None
+) -> Services:
     engine = engine or make_engine(settings.database_url)
     content = load_content(settings.content_dir)
     limiter = RateLimiter()
-    limiter.configure("telegram", settings.telegram_global_per_second, burst=settings.telegram_global_per_second)
+    limiter.configure(
+        "telegram", settings.telegram_global_per_second, burst=settings.telegram_global_per_second
+    )
     limiter.configure("telegram_chat", settings.telegram_per_chat_per_second)
     limiter.configure("sms", settings.sms_segments_per_second)
     channels: dict[str, Channel] = {"web": WebChannel()}

@@ -59,11 +59,17 @@ async def send(request: Request, body: SimulatorInput) -> JSONResponse:
     address, is_new = _address(request)
     text = (body.text or "").strip()
     if body.choice:
-        event = InboundEvent(WEB, body.message_id or uuid.uuid4().hex, address, "choice", choice=body.choice)
+        event = InboundEvent(
+            WEB, body.message_id or uuid.uuid4().hex, address, "choice", choice=body.choice
+        )
     elif text:
         event = InboundEvent(WEB, body.message_id or uuid.uuid4().hex, address, "text", text=text)
     else:
-        return _remember(JSONResponse({"stored": False, "error": "empty message"}, status_code=400), address, is_new)
+        return _remember(
+            JSONResponse({"stored": False, "error": "empty message"}, status_code=400),
+            address,
+            is_new,
+        )
     stored = await run_in_threadpool(store, services.engine, event, services.clock())
     workers = getattr(request.app.state, "workers", None)
     if workers is not None:
@@ -98,7 +104,11 @@ def _conversation(services, address: str, after: int) -> list[dict]:
             return []
         out = session.scalars(
             select(Outbound)
-            .where(Outbound.contact_id == contact.id, Outbound.id > after, Outbound.status == "delivered")
+            .where(
+                Outbound.contact_id == contact.id,
+                Outbound.id > after,
+                Outbound.status == "delivered",
+            )
             .order_by(Outbound.id)
         ).all()
         return [
@@ -111,4 +121,3 @@ def _conversation(services, address: str, after: int) -> list[dict]:
             }
             for row in out
         ]
-

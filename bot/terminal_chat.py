@@ -44,22 +44,30 @@ async def run_chat(services: Services, who: str, stdin: TextIO, stdout: TextIO) 
 
 def _last_id(services: Services, address: str) -> int:
     with transaction(services.engine) as session:
-        contact = session.scalars(select(Contact).where(Contact.channel == WEB, Contact.address == address)).first()
+        contact = session.scalars(
+            select(Contact).where(Contact.channel == WEB, Contact.address == address)
+        ).first()
         if contact is None:
             return 0
         last = session.scalars(
-            select(Outbound.id).where(Outbound.contact_id == contact.id).order_by(Outbound.id.desc())
+            select(Outbound.id)
+            .where(Outbound.contact_id == contact.id)
+            .order_by(Outbound.id.desc())
         ).first()
         return last or 0
 
 
 def _replies(services: Services, address: str, after: int) -> list[tuple[int, str]]:
     with transaction(services.engine) as session:
-        contact = session.scalars(select(Contact).where(Contact.channel == WEB, Contact.address == address)).first()
+        contact = session.scalars(
+            select(Contact).where(Contact.channel == WEB, Contact.address == address)
+        ).first()
         if contact is None:
             return []
         rows = session.scalars(
-            select(Outbound).where(Outbound.contact_id == contact.id, Outbound.id > after).order_by(Outbound.id)
+            select(Outbound)
+            .where(Outbound.contact_id == contact.id, Outbound.id > after)
+            .order_by(Outbound.id)
         ).all()
         return [
             (row.id, sms_text(row.body, [(c["value"], c["label"]) for c in row.choices]))

@@ -48,7 +48,10 @@ async def telegram_update(request: Request) -> Response:
         return Response(status_code=200)
     event = telegram.parse_update(data)
     if event is None:
-        log.info("telegram update %s not handled; ignored", data.get("update_id") if isinstance(data, dict) else None)
+        log.info(
+            "telegram update %s not handled; ignored",
+            data.get("update_id") if isinstance(data, dict) else None,
+        )
         return Response(status_code=200)
     await run_in_threadpool(store, services.engine, event, services.clock())
     _wake(request)
@@ -70,7 +73,9 @@ async def _twilio_form(request: Request) -> tuple[dict[str, str], bool]:
     if services.twilio is None:
         return form, False
     token = settings.twilio_auth_token.get_secret_value()
-    return form, twilio_sms.signature_ok(token, url, form, request.headers.get("X-Twilio-Signature"))
+    return form, twilio_sms.signature_ok(
+        token, url, form, request.headers.get("X-Twilio-Signature")
+    )
 
 
 @router.post("/twilio/sms")
@@ -99,6 +104,11 @@ async def twilio_status(request: Request) -> Response:
     if sid and status:
         code = form.get("ErrorCode")
         await run_in_threadpool(
-            record_status, services.engine, sid, status, int(code) if code and code.isdigit() else None, services.clock()
+            record_status,
+            services.engine,
+            sid,
+            status,
+            int(code) if code and code.isdigit() else None,
+            services.clock(),
         )
     return Response(status_code=204)

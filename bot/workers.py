@@ -7,6 +7,7 @@ the safety net that also picks up what a crash left behind. No job per person, e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -37,14 +38,22 @@ class Workers:
         telegram = services.telegram
         if telegram is not None:
             if services.settings.telegram_mode == "polling":
-                self.tasks.append(asyncio.create_task(telegram.poll(self.stopping, self._store_update)))
+                self.tasks.append(
+                    asyncio.create_task(telegram.poll(self.stopping, self._store_update))
+                )
             else:
                 self.tasks.append(asyncio.create_task(telegram.register_webhook(self.stopping)))
         self.scheduler.add_job(
-            self.tick, "interval", seconds=max(1.0, services.settings.worker_poll_seconds),
-            id="tick", max_instances=1, coalesce=True,
+            self.tick,
+            "interval",
+            seconds=max(1.0, services.settings.worker_poll_seconds),
+            id="tick",
+            max_instances=1,
+            coalesce=True,
         )
-        self.scheduler.add_job(self.housekeeping, "interval", minutes=10, id="housekeeping", coalesce=True)
+        self.scheduler.add_job(
+            self.housekeeping, "interval", minutes=10, id="housekeeping", coalesce=True
+        )
         self.scheduler.start()
         # Whatever arrived before a crash and was never processed goes now.
         self.wake_inbox()
@@ -92,10 +101,8 @@ class Workers:
                 log.exception("outbox sending failed")
 
     async def _wait(self, event: asyncio.Event) -> None:
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout=self.services.settings.worker_poll_seconds)
-        except TimeoutError:
-            pass
         event.clear()
 
     async def _store_update(self, data: dict) -> None:

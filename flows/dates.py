@@ -38,30 +38,87 @@ _MONTH_NAMES = {
 }
 _LEVANTINE = {"كانون الثاني": 1, "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الاول": 12}
 MONTHS: list[tuple[str, int]] = [
-    (normalize(name), number)
-    for number, names in _MONTH_NAMES.items()
-    for name in names.split()
+    (normalize(name), number) for number, names in _MONTH_NAMES.items() for name in names.split()
 ] + [(normalize(name), number) for name, number in _LEVANTINE.items()]
 # Longest first, so the two-word Levantine names win.
 MONTHS.sort(key=lambda item: -len(item[0]))
 
 _NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8,
-    "neuf": 9, "dix": 10, "onze": 11, "douze": 12,
-    "واحد": 1, "اثنين": 2, "اثنان": 2, "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4,
-    "خمس": 5, "خمسه": 5, "ست": 6, "سته": 6, "سبع": 7, "سبعه": 7, "ثمان": 8, "ثمانيه": 8,
-    "تسع": 9, "تسعه": 9, "عشر": 10, "عشره": 10,
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "un": 1,
+    "une": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "onze": 11,
+    "douze": 12,
+    "واحد": 1,
+    "اثنين": 2,
+    "اثنان": 2,
+    "ثلاث": 3,
+    "ثلاثه": 3,
+    "اربع": 4,
+    "اربعه": 4,
+    "خمس": 5,
+    "خمسه": 5,
+    "ست": 6,
+    "سته": 6,
+    "سبع": 7,
+    "سبعه": 7,
+    "ثمان": 8,
+    "ثمانيه": 8,
+    "تسع": 9,
+    "تسعه": 9,
+    "عشر": 10,
+    "عشره": 10,
 }
 _UNITS = {
-    "day": "day", "days": "day", "jour": "day", "jours": "day", "يوم": "day", "ايام": "day",
-    "week": "week", "weeks": "week", "semaine": "week", "semaines": "week", "اسبوع": "week",
+    "day": "day",
+    "days": "day",
+    "jour": "day",
+    "jours": "day",
+    "يوم": "day",
+    "ايام": "day",
+    "week": "week",
+    "weeks": "week",
+    "semaine": "week",
+    "semaines": "week",
+    "اسبوع": "week",
     "اسابيع": "week",
-    "month": "month", "months": "month", "mois": "month", "شهر": "month", "اشهر": "month",
+    "month": "month",
+    "months": "month",
+    "mois": "month",
+    "شهر": "month",
+    "اشهر": "month",
     "شهور": "month",
-    "year": "year", "years": "year", "an": "year", "ans": "year", "annee": "year",
-    "annees": "year", "سنه": "year", "سنوات": "year", "سنين": "year", "عام": "year",
+    "year": "year",
+    "years": "year",
+    "an": "year",
+    "ans": "year",
+    "annee": "year",
+    "annees": "year",
+    "سنه": "year",
+    "سنوات": "year",
+    "سنين": "year",
+    "عام": "year",
     "اعوام": "year",
 }
 # Arabic duals: "شهرين" is two months.
@@ -101,7 +158,9 @@ def _back(today: date, amount: float, unit: str) -> ParsedDate | None:
         return ParsedDate(today - timedelta(weeks=int(amount)), "week")
     if unit == "month":
         return ParsedDate(_shift_months(today, int(amount)), "month")
-    return ParsedDate(_shift_months(today, int(amount * 12)), "year" if amount == int(amount) else "month")
+    return ParsedDate(
+        _shift_months(today, int(amount * 12)), "year" if amount == int(amount) else "month"
+    )
 
 
 def _year(text: str) -> int | None:
@@ -141,14 +200,14 @@ def _numeric(raw: str) -> ParsedDate | None:
 
 def _named_month(said: str, today: date) -> ParsedDate | None:
     for name, month in MONTHS:
-        match = re.search(rf"(?:^| )(?:(\d{{1,2}})(?:er)? )?{re.escape(name)}(?: (\d{{1,2}}))?(?: (\d{{4}}))?(?: |$)", said)
+        match = re.search(
+            rf"(?:^| )(?:(\d{{1,2}})(?:er)? )?{re.escape(name)}(?: (\d{{1,2}}))?(?: (\d{{4}}))?(?: |$)",
+            said,
+        )
         if not match:
             continue
         day = match[1] or match[2]
-        if match[3]:
-            year = int(match[3])
-        else:
-            year = today.year if month <= today.month else today.year - 1
+        year = int(match[3]) if match[3] else today.year if month <= today.month else today.year - 1
         return _make(year, month, int(day) if day else None)
     return None
 
@@ -207,7 +266,9 @@ def parse_past_date(text: str | None, today: date) -> ParsedDate | None:
 def _parse(text: str, today: date) -> ParsedDate | None:
     if not text.strip() or len(text) > 200:
         return None
-    digits_only = normalize(text.replace("/", " slash ").replace("-", " dash ").replace(".", " dot "))
+    digits_only = normalize(
+        text.replace("/", " slash ").replace("-", " dash ").replace(".", " dot ")
+    )
     raw = digits_only.replace(" slash ", "/").replace(" dash ", "-").replace(" dot ", ".")
     said = normalize(text)
     numeric = _numeric(raw)

@@ -94,7 +94,11 @@ def _stop(snap: Snapshot, content: Content) -> Result:
 
 def _start_again(snap: Snapshot, content: Content) -> Result:
     conv = snap.conversation
-    back = () if snap.input.provider_keyword == "START" else (say(snap, content, "keyword.start_confirm"),)
+    back = (
+        ()
+        if snap.input.provider_keyword == "START"
+        else (say(snap, content, "keyword.start_confirm"),)
+    )
     if conv.idle and snap.person.status != "active":
         started = onboarding.start(snap, content)
         return Result(started.conversation, back + started.messages, (OptIn(),))
@@ -106,7 +110,9 @@ def _hint(snap: Snapshot, content: Content) -> Result:
     last = snap.person.comeback_hint_at
     if last is not None and snap.now - last < HINT_EVERY:
         return Result(snap.conversation)
-    return Result(snap.conversation, (say(snap, content, "keyword.comeback_hint"),), (NoteComebackHint(),))
+    return Result(
+        snap.conversation, (say(snap, content, "keyword.comeback_hint"),), (NoteComebackHint(),)
+    )
 
 
 def _help(snap: Snapshot, content: Content, conv: ConversationState) -> Result:
@@ -116,7 +122,9 @@ def _help(snap: Snapshot, content: Content, conv: ConversationState) -> Result:
 
 
 def _agent(snap: Snapshot, content: Content, conv: ConversationState) -> Result:
-    return Result(conv, (say(snap, content, "keyword.agent_ack"),), (HandToStaff("asked_for_person"),))
+    return Result(
+        conv, (say(snap, content, "keyword.agent_ack"),), (HandToStaff("asked_for_person"),)
+    )
 
 
 def _on_language(snap: Snapshot, content: Content) -> Result:
@@ -128,7 +136,9 @@ def _on_language(snap: Snapshot, content: Content) -> Result:
         if reasks < MAX_REASKS:
             state = replace(conv, data={**conv.data, "reasks": reasks + 1})
             return Result(state, (language_message(content),))
-        return Result(resumed, _prompt(snap, content, resumed, None) or (_menu_hint(snap, content),))
+        return Result(
+            resumed, _prompt(snap, content, resumed, None) or (_menu_hint(snap, content),)
+        )
     chosen = replace(snap, person=replace(snap.person, language=language))
     changed = say(chosen, content, "language.changed")
     follow = _prompt(chosen, content, resumed, None)
@@ -150,7 +160,9 @@ def _on_menu(snap: Snapshot, content: Content) -> Result:
             state = replace(conv, data={**conv.data, "reasks": reasks + 1})
             lead = content.catalog.text(_lang(snap, content), "common.not_understood")
             message = menu.menu_message(snap, content, resume)
-            return Result(state, (Message(f"{lead}\n{message.text}", message.choices, message.key),))
+            return Result(
+                state, (Message(f"{lead}\n{message.text}", message.choices, message.key),)
+            )
         return _idle(back, content)
     if item == "continue":
         return Result(restored, _prompt(back, content, restored, None))
@@ -177,7 +189,9 @@ def _idle(snap: Snapshot, content: Content) -> Result:
     )
 
 
-def _prompt(snap: Snapshot, content: Content, conv: ConversationState, lead: str | None) -> tuple[Message, ...]:
+def _prompt(
+    snap: Snapshot, content: Content, conv: ConversationState, lead: str | None
+) -> tuple[Message, ...]:
     flow = FLOWS.get(conv.flow or "")
     if flow is None:
         return ()

@@ -19,7 +19,9 @@ def menu_message(snap: Snapshot, content: Content, resume: dict | None) -> Messa
     language = language_of(snap, content)
     catalog = content.catalog
     choices = tuple(Choice(item, catalog.text(language, f"menu.{item}")) for item in items(resume))
-    return Message(catalog.text(language, "menu.title", snap.person.channel), choices, key="menu.title")
+    return Message(
+        catalog.text(language, "menu.title", snap.person.channel), choices, key="menu.title"
+    )
 
 
 def open_menu(snap: Snapshot, content: Content) -> tuple[ConversationState, Message]:

@@ -35,7 +35,9 @@ def start(snap: Snapshot, content: Content) -> Result:
     return Result(state, (language_message(content),))
 
 
-def prompt(snap: Snapshot, content: Content, conv: ConversationState, lead: str | None) -> tuple[Message, ...]:
+def prompt(
+    snap: Snapshot, content: Content, conv: ConversationState, lead: str | None
+) -> tuple[Message, ...]:
     if conv.step == "language":
         return (language_message(content),)
     if conv.step in ("consent_messages", "consent_surveys"):
@@ -65,15 +67,22 @@ def _on_language(snap: Snapshot, content: Content) -> Result:
         language = content.programme.get("default_language", content.languages[0])
     chosen = _with_language(snap, language)
     state = ConversationState(NAME, "consent_messages", {"reasks": 0})
-    messages = (say(chosen, content, "onboarding.intro"), _consent_question(chosen, content, state.step))
+    messages = (
+        say(chosen, content, "onboarding.intro"),
+        _consent_question(chosen, content, state.step),
+    )
     return Result(state, messages, (SetLanguage(language),))
 
 
-def _consent_question(snap: Snapshot, content: Content, step: str, lead: str | None = None) -> Message:
+def _consent_question(
+    snap: Snapshot, content: Content, step: str, lead: str | None = None
+) -> Message:
     ctx = ctx_for(snap, content)
     question = content.surveys["consent"].question(step)
     message = survey.question_message(question, ctx)
-    return Message(f"{lead}\n{message.text}" if lead else message.text, message.choices, message.key)
+    return Message(
+        f"{lead}\n{message.text}" if lead else message.text, message.choices, message.key
+    )
 
 
 def _on_consent(snap: Snapshot, content: Content, resumed: bool) -> Result:
@@ -103,7 +112,9 @@ def _on_consent(snap: Snapshot, content: Content, resumed: bool) -> Result:
     lead = content.catalog.text(ctx.language, "onboarding.thanks", ctx.channel)
     first = started.messages[0]
     messages = (Message(f"{lead}\n{first.text}", first.choices, first.key),)
-    return Result(ConversationState(NAME, "profile", {"survey": started.state}), messages, (record,))
+    return Result(
+        ConversationState(NAME, "profile", {"survey": started.state}), messages, (record,)
+    )
 
 
 def _on_profile(snap: Snapshot, content: Content, resumed: bool) -> Result:
@@ -126,7 +137,9 @@ def profile_fields(profile: Survey, answers: dict[str, Any]) -> dict[str, Any]:
     """Maps survey answers onto the person's profile columns."""
     fields: dict[str, Any] = {}
     for answer_id, value in answers.items():
-        is_other = answer_id.endswith("_other") and answer_id not in {q.id for q in profile.questions}
+        is_other = answer_id.endswith("_other") and answer_id not in {
+            q.id for q in profile.questions
+        }
         question = profile.question(answer_id.removesuffix("_other") if is_other else answer_id)
         if not question.field:
             continue
@@ -142,4 +155,3 @@ def profile_fields(profile: Survey, answers: dict[str, Any]) -> dict[str, Any]:
 
 def _with_language(snap: Snapshot, language: str) -> Snapshot:
     return replace(snap, person=replace(snap.person, language=language))
-

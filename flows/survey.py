@@ -88,7 +88,9 @@ def question_message(question: Question, ctx: Ctx) -> Message:
 def _choice_labels(question: Question, ctx: Ctx) -> list[tuple[str, str]]:
     content = ctx.content
     if question.type == "choice":
-        return [(v, content.label(ctx.language, question.options, v)) for v in _values(question, ctx)]
+        return [
+            (v, content.label(ctx.language, question.options, v)) for v in _values(question, ctx)
+        ]
     if question.type == "yesno":
         return [(v, content.label(ctx.language, "yesno", v)) for v in ("yes", "no")]
     if question.type == "scale":
@@ -97,7 +99,12 @@ def _choice_labels(question: Question, ctx: Ctx) -> list[tuple[str, str]]:
         labels = []
         for n in range(low, high + 1):
             key = f"{question.prompt}.{n}"
-            labels.append((str(n), catalog.text(ctx.language, key) if catalog.has(ctx.language, key) else str(n)))
+            labels.append(
+                (
+                    str(n),
+                    catalog.text(ctx.language, key) if catalog.has(ctx.language, key) else str(n),
+                )
+            )
         return labels
     return []
 
@@ -126,7 +133,9 @@ def _parse(question: Question, inp: Input, ctx: Ctx) -> Any:
         if question.optional:
             allowed.add(SKIP)
         if inp.choice in allowed:
-            return int(inp.choice) if question.type == "scale" and inp.choice != SKIP else inp.choice
+            return (
+                int(inp.choice) if question.type == "scale" and inp.choice != SKIP else inp.choice
+            )
         raise _Invalid
     text = (inp.text or "").strip()
     if inp.kind != "text" or not text:

@@ -38,9 +38,13 @@ class Stack:
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
         return await self.client.post("/webhooks/telegram", json=update, headers=headers)
 
-    async def post_sms(self, form: dict[str, str], signature: str | None = None, path: str = "/webhooks/twilio/sms") -> httpx.Response:
+    async def post_sms(
+        self, form: dict[str, str], signature: str | None = None, path: str = "/webhooks/twilio/sms"
+    ) -> httpx.Response:
         token = self.settings.twilio_auth_token.get_secret_value()
-        signature = signature if signature is not None else twilio_signature(token, PUBLIC_URL + path, form)
+        signature = (
+            signature if signature is not None else twilio_signature(token, PUBLIC_URL + path, form)
+        )
         return await self.client.post(path, data=form, headers={"X-Twilio-Signature": signature})
 
     # -- the service's own work ------------------------------------------------------------
@@ -74,7 +78,9 @@ class Stack:
     # -- what is stored --------------------------------------------------------------------
     def person(self, channel: str, address: str) -> Person | None:
         with transaction(self.engine) as session:
-            contact = session.exec(select(Contact).where(Contact.channel == channel, Contact.address == address)).first()
+            contact = session.exec(
+                select(Contact).where(Contact.channel == channel, Contact.address == address)
+            ).first()
             if contact is None:
                 return None
             person = session.get(Person, contact.person_id)
@@ -83,7 +89,9 @@ class Stack:
 
     def conversation(self, person_id: int) -> Conversation:
         with transaction(self.engine) as session:
-            conv = session.exec(select(Conversation).where(Conversation.person_id == person_id)).one()
+            conv = session.exec(
+                select(Conversation).where(Conversation.person_id == person_id)
+            ).one()
             session.expunge(conv)
             return conv
 
@@ -144,7 +152,9 @@ async def close_stack(stack: Stack) -> None:
 @pytest.fixture
 async def stack(database_url, telegram_api, twilio_api, clock):
     """The service on both storage backends."""
-    opened = await open_stack(stack_settings(database_url, telegram_api, twilio_api), telegram_api, twilio_api, clock)
+    opened = await open_stack(
+        stack_settings(database_url, telegram_api, twilio_api), telegram_api, twilio_api, clock
+    )
     yield opened
     await close_stack(opened)
 
@@ -152,6 +162,8 @@ async def stack(database_url, telegram_api, twilio_api, clock):
 @pytest.fixture
 async def sqlite_stack(sqlite_url, telegram_api, twilio_api, clock):
     """For tests about behaviour, not storage: SQLite only, for speed."""
-    opened = await open_stack(stack_settings(sqlite_url, telegram_api, twilio_api), telegram_api, twilio_api, clock)
+    opened = await open_stack(
+        stack_settings(sqlite_url, telegram_api, twilio_api), telegram_api, twilio_api, clock
+    )
     yield opened
     await close_stack(opened)

@@ -38,7 +38,13 @@ class SendOutcome:
 class SendError(Exception):
     """A failed send, already classified by the provider error table."""
 
-    def __init__(self, kind: Literal["retry", "permanent", "blocked", "opted_out"], code: str, detail: str, retry_after: float | None = None):
+    def __init__(
+        self,
+        kind: Literal["retry", "permanent", "blocked", "opted_out"],
+        code: str,
+        detail: str,
+        retry_after: float | None = None,
+    ):
         super().__init__(f"{kind} {code}: {detail}")
         self.kind = kind
         self.code = code

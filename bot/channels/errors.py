@@ -35,7 +35,9 @@ def twilio_error(status: int, code: int | None, message: str) -> SendError:
 def telegram_error(error: Exception) -> SendError:
     if isinstance(error, tg.RetryAfter):
         seconds = error.retry_after
-        retry_after = seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+        retry_after = (
+            seconds.total_seconds() if hasattr(seconds, "total_seconds") else float(seconds)
+        )
         return SendError("retry", "telegram:429", str(error), retry_after)
     if isinstance(error, tg.Forbidden):
         # "bot was blocked by the user", "user is deactivated", "bot was kicked"

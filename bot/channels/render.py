@@ -11,9 +11,21 @@ RLM = "\u200f"  # right-to-left mark: makes Telegram lay out Arabic from the rig
 # Typography phones render fine but that would push a whole SMS into UCS-2 (70 characters
 # a segment instead of 160).
 _PUNCTUATION = {
-    "\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"',
-    "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\u202f": " ",
-    "\u0153": "oe", "\u0152": "OE", "\u00e7": "c",
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u02bc": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u00ab": '"',
+    "\u00bb": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+    "\u202f": " ",
+    "\u0153": "oe",
+    "\u0152": "OE",
+    "\u00e7": "c",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
@@ -67,7 +68,9 @@ class TelegramChannel:
             markup = InlineKeyboardMarkup(rows)
         text = f"{RLM}{message.text}" if message.rtl else message.text
         try:
-            sent = await self.bot.send_message(chat_id=int(message.address), text=text, reply_markup=markup)
+            sent = await self.bot.send_message(
+                chat_id=int(message.address), text=text, reply_markup=markup
+            )
         except Exception as error:  # noqa: BLE001 - classified by the error table
             raise telegram_error(error) from error
         return SendOutcome(provider_id=str(sent.message_id))
@@ -112,7 +115,9 @@ class TelegramChannel:
                 await _pause(stop, delay)
         while not stop.is_set():
             try:
-                updates = await self.bot.get_updates(offset=offset, timeout=30, allowed_updates=ALLOWED_UPDATES)
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=30, allowed_updates=ALLOWED_UPDATES
+                )
                 delay = 1.0
             except Exception as error:  # noqa: BLE001
                 log.warning("getUpdates failed: %s", error)
@@ -126,10 +131,8 @@ class TelegramChannel:
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        pass
 
 
 def secret_ok(expected: str | None, given: str | None) -> bool:
@@ -152,7 +155,9 @@ def parse_update(data: object) -> InboundEvent | None:
         query = update.callback_query
         if query.message is None or query.data is None:
             return None
-        return InboundEvent(NAME, provider_id, str(query.message.chat.id), "choice", choice=query.data)
+        return InboundEvent(
+            NAME, provider_id, str(query.message.chat.id), "choice", choice=query.data
+        )
     if update.my_chat_member is not None:
         member = update.my_chat_member
         if member.chat.type != "private":

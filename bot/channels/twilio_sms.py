@@ -103,7 +103,9 @@ def parse_inbound(form: dict[str, str], allowed_countries: list[str]) -> Inbound
     keyword = (form.get("OptOutType") or "").upper() or None
     body = form.get("Body") or ""
     if body.strip():
-        return InboundEvent(NAME, sid, address, "text", text=body, provider_keyword=_keyword(keyword))
+        return InboundEvent(
+            NAME, sid, address, "text", text=body, provider_keyword=_keyword(keyword)
+        )
     if int(form.get("NumMedia") or 0) > 0:
         return InboundEvent(NAME, sid, address, "media", provider_keyword=_keyword(keyword))
     return InboundEvent(NAME, sid, address, "text", text="", provider_keyword=_keyword(keyword))

@@ -7,7 +7,6 @@ from sqlmodel import select
 
 from bot.db import transaction
 from bot.models import AuditLog, Consent, Inbound, Outbound
-from tests.fakes.updates import sms_form
 
 CHAT = 701
 PHONE = "+221770000701"
@@ -21,8 +20,22 @@ async def onboard_to_profile(stack, chat: int = CHAT) -> None:
 
 @pytest.mark.parametrize(
     "stop",
-    ["STOP", "stop", "Stop.", "stop please", "Stop. Thanks", "STOP!!!", "/stop", "unsubscribe",
-     "arrêter", "Arrêter svp", "توقف", "الغاء الاشتراك", "quit", "cancel"],
+    [
+        "STOP",
+        "stop",
+        "Stop.",
+        "stop please",
+        "Stop. Thanks",
+        "STOP!!!",
+        "/stop",
+        "unsubscribe",
+        "arrêter",
+        "Arrêter svp",
+        "توقف",
+        "الغاء الاشتراك",
+        "quit",
+        "cancel",
+    ],
 )
 async def test_stop_in_any_form_opts_out_and_confirms_once(sqlite_stack, stop):
     stack = sqlite_stack
@@ -35,7 +48,10 @@ async def test_stop_in_any_form_opts_out_and_confirms_once(sqlite_stack, stop):
     assert await stack.tg_says(CHAT, stop) == []
 
 
-@pytest.mark.parametrize("sentence", ["I had to stop working", "the bus stop is far", "help me find work please now today"])
+@pytest.mark.parametrize(
+    "sentence",
+    ["I had to stop working", "the bus stop is far", "help me find work please now today"],
+)
 async def test_a_sentence_that_merely_contains_a_keyword_is_an_answer(sqlite_stack, sentence):
     stack = sqlite_stack
     await onboard_to_profile(stack)
@@ -48,7 +64,9 @@ async def test_while_opted_out_nothing_is_sent_but_one_hint_a_day(sqlite_stack):
     stack = sqlite_stack
     await onboard_to_profile(stack)
     await stack.tg_says(CHAT, "STOP")
-    assert await stack.tg_says(CHAT, "hello?") == ["You asked us to stop. Send START to get messages again."]
+    assert await stack.tg_says(CHAT, "hello?") == [
+        "You asked us to stop. Send START to get messages again."
+    ]
     assert await stack.tg_says(CHAT, "anyone there?") == []
     stack.clock.advance(hours=23)
     assert await stack.tg_says(CHAT, "hello") == []
@@ -132,7 +150,9 @@ async def test_asking_for_a_person_is_flagged_for_staff(sqlite_stack):
     assert handoffs == ["asked_for_person"]
 
 
-async def test_sms_stop_handled_by_twilio_advanced_opt_out_is_recorded_without_a_second_confirmation(stack):
+async def test_sms_stop_handled_by_twilio_advanced_opt_out_is_recorded_without_a_second_confirmation(
+    stack,
+):
     await stack.sms_says(PHONE, "hello")
     replies = await stack.sms_says(PHONE, "STOP", OptOutType="STOP")
     assert replies == []
@@ -161,7 +181,9 @@ async def test_declining_consent_keeps_nothing_but_the_opt_out(stack):
     await stack.tg_says(CHAT, "hi")
     await stack.tg_says(CHAT, "1")
     replies = await stack.tg_says(CHAT, "no")
-    assert replies == ["Thank you. We will not keep your details or write again. Send START if you change your mind."]
+    assert replies == [
+        "Thank you. We will not keep your details or write again. Send START if you change your mind."
+    ]
     person = stack.person("telegram", str(CHAT))
     assert person.status == "declined" and person.opted_out_at is not None
     assert all(i.text is None for i in stack.inbound())
@@ -170,7 +192,9 @@ async def test_declining_consent_keeps_nothing_but_the_opt_out(stack):
         consents = session.exec(select(Consent)).all()
         assert [(c.purpose, c.granted) for c in consents] == [("messages", False)]
     # They hear nothing more, unless they come back with START.
-    assert await stack.tg_says(CHAT, "hello") == ["You asked us to stop. Send START to get messages again."]
+    assert await stack.tg_says(CHAT, "hello") == [
+        "You asked us to stop. Send START to get messages again."
+    ]
     replies = await stack.tg_says(CHAT, "start")
     assert replies[-1].startswith("Welcome! Choose your language:")
 

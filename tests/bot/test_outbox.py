@@ -59,7 +59,9 @@ async def test_a_server_error_is_retried_with_backoff_then_sent(stack):
 
 async def test_429_waits_as_long_as_telegram_says(sqlite_stack):
     stack = sqlite_stack
-    stack.telegram_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 17", retry_after=17)
+    stack.telegram_api.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 17", retry_after=17
+    )
     await _first_reply_pending(stack, 602)
     stack.services.limiter.limits.clear()  # this test is about the row's schedule, not pacing
     await stack.services.sender.drain()
@@ -103,7 +105,8 @@ async def test_a_person_who_blocked_the_bot_is_marked_stopped_and_not_retried(st
     # Writing to us again shows the channel works: they are reachable again.
     await stack.services.sender.drain()
     assert _contact(stack, "603").stopped is False
-    assert stack.telegram_api.methods().count("sendMessage") == calls_before + 1
+    # French chosen: the introduction and the first consent question.
+    assert stack.telegram_api.methods().count("sendMessage") == calls_before + 2
 
 
 async def test_twilio_21610_marks_the_number_stopped(stack):

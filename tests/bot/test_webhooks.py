@@ -23,7 +23,9 @@ async def test_telegram_update_is_stored_and_acknowledged_with_an_empty_200(stac
     response = await stack.post_update(tg_text(501, "hello"))
     assert response.status_code == 200
     assert response.content == b""
-    assert [(i.channel, i.address, i.text) for i in stack.inbound()] == [("telegram", "501", "hello")]
+    assert [(i.channel, i.address, i.text) for i in stack.inbound()] == [
+        ("telegram", "501", "hello")
+    ]
     # The reply is not in the HTTP response: it waits in the outbox.
     assert stack.count(Outbound) == 0
     await stack.work()
@@ -31,7 +33,9 @@ async def test_telegram_update_is_stored_and_acknowledged_with_an_empty_200(stac
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong", "tg-secret-12", "tg-secret-1234"])
-async def test_telegram_with_a_wrong_or_missing_secret_gets_403_and_stores_nothing(sqlite_stack, secret):
+async def test_telegram_with_a_wrong_or_missing_secret_gets_403_and_stores_nothing(
+    sqlite_stack, secret
+):
     response = await sqlite_stack.post_update(tg_text(502, "hello"), secret=secret)
     assert response.status_code == 403
     assert sqlite_stack.count(Inbound) == 0
@@ -42,10 +46,15 @@ async def test_sms_is_stored_and_answered_with_empty_twiml(stack):
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/xml")
     assert response.text.endswith("<Response/>")
-    assert [(i.channel, i.address, i.text) for i in stack.inbound()] == [("sms", "+221771234567", "Bonjour")]
+    assert [(i.channel, i.address, i.text) for i in stack.inbound()] == [
+        ("sms", "+221771234567", "Bonjour")
+    ]
     await stack.work()
     [reply] = stack.twilio_api.sent_to("+221771234567")
-    assert reply.body.splitlines()[-3:] == ["1 English", "2 Francais", "3 العربية"] or reply.body.count("\n1 ") == 1
+    assert (
+        reply.body.splitlines()[-3:] == ["1 English", "2 Francais", "3 العربية"]
+        or reply.body.count("\n1 ") == 1
+    )
 
 
 @pytest.mark.parametrize("signature", ["", "bm90IGEgc2lnbmF0dXJl", "AAAA"])
@@ -59,7 +68,9 @@ async def test_sms_signed_for_another_url_is_rejected(sqlite_stack):
     from tests.fakes.updates import twilio_signature
 
     form = sms_form("+221771234567", "hi")
-    signature = twilio_signature(sqlite_stack.twilio_api.auth_token, "https://elsewhere.example/webhooks/twilio/sms", form)
+    signature = twilio_signature(
+        sqlite_stack.twilio_api.auth_token, "https://elsewhere.example/webhooks/twilio/sms", form
+    )
     response = await sqlite_stack.post_sms(form, signature=signature)
     assert response.status_code == 403
 
@@ -68,7 +79,9 @@ async def test_sms_with_a_tampered_body_is_rejected(sqlite_stack):
     from tests.fakes.updates import twilio_signature
 
     form = sms_form("+221771234567", "hi")
-    signature = twilio_signature(sqlite_stack.twilio_api.auth_token, PUBLIC_URL + "/webhooks/twilio/sms", form)
+    signature = twilio_signature(
+        sqlite_stack.twilio_api.auth_token, PUBLIC_URL + "/webhooks/twilio/sms", form
+    )
     response = await sqlite_stack.post_sms({**form, "Body": "STOP"}, signature=signature)
     assert response.status_code == 403
     assert sqlite_stack.count(Inbound) == 0
@@ -113,17 +126,56 @@ async def test_a_retried_delivery_after_processing_does_nothing(sqlite_stack):
     "update",
     [
         tg_edited(505, "changed my mind"),
-        {"update_id": 9001, "channel_post": {"message_id": 1, "date": 0, "chat": {"id": -100, "type": "channel"}, "text": "x"}},
-        {"update_id": 9002, "poll": {"id": "1", "question": "?", "options": [], "total_voter_count": 0, "is_closed": False, "is_anonymous": True, "type": "regular", "allows_multiple_answers": False}},
+        {
+            "update_id": 9001,
+            "channel_post": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": -100, "type": "channel"},
+                "text": "x",
+            },
+        },
+        {
+            "update_id": 9002,
+            "poll": {
+                "id": "1",
+                "question": "?",
+                "options": [],
+                "total_voter_count": 0,
+                "is_closed": False,
+                "is_anonymous": True,
+                "type": "regular",
+                "allows_multiple_answers": False,
+            },
+        },
         {"update_id": 9003},
         {"update_id": "not a number", "message": {}},
         {"message": {"text": "no update id"}},
         {"update_id": 9004, "message": {"message_id": 1}},
-        {"update_id": 9005, "message": {"message_id": 1, "date": 0, "chat": {"id": -5, "type": "group"}, "text": "group"}},
+        {
+            "update_id": 9005,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": -5, "type": "group"},
+                "text": "group",
+            },
+        },
         [1, 2, 3],
         "just a string",
     ],
-    ids=["edited", "channel_post", "poll", "empty", "bad_id", "no_id", "missing_fields", "group", "list", "string"],
+    ids=[
+        "edited",
+        "channel_post",
+        "poll",
+        "empty",
+        "bad_id",
+        "no_id",
+        "missing_fields",
+        "group",
+        "list",
+        "string",
+    ],
 )
 async def test_updates_we_do_not_handle_are_a_logged_ignore(sqlite_stack, update):
     response = await sqlite_stack.post_update(update)
@@ -134,14 +186,21 @@ async def test_updates_we_do_not_handle_are_a_logged_ignore(sqlite_stack, update
 
 
 async def test_a_body_that_is_not_json_is_ignored(sqlite_stack):
-    headers = {"X-Telegram-Bot-Api-Secret-Token": "tg-secret-123", "Content-Type": "application/json"}
+    headers = {
+        "X-Telegram-Bot-Api-Secret-Token": "tg-secret-123",
+        "Content-Type": "application/json",
+    }
     for body in (b"\xff\xfe\x00garbage", b"{not json", b""):
-        response = await sqlite_stack.client.post("/webhooks/telegram", content=body, headers=headers)
+        response = await sqlite_stack.client.post(
+            "/webhooks/telegram", content=body, headers=headers
+        )
         assert response.status_code == 200
     assert sqlite_stack.count(Inbound) == 0
 
 
-@pytest.mark.parametrize("make", [tg_sticker, tg_voice, tg_photo], ids=["sticker", "voice", "photo"])
+@pytest.mark.parametrize(
+    "make", [tg_sticker, tg_voice, tg_photo], ids=["sticker", "voice", "photo"]
+)
 async def test_media_gets_a_short_answer_and_keeps_the_conversation(sqlite_stack, make):
     await sqlite_stack.tg_says(506, "hi")
     before = sqlite_stack.conversation(sqlite_stack.person("telegram", "506").id)
@@ -164,9 +223,10 @@ async def test_blocking_the_bot_marks_the_contact_stopped(sqlite_stack):
     await sqlite_stack.tg_says(508, "hi")
     await sqlite_stack.post_update(tg_blocked(508))
     await sqlite_stack.work()
+    from sqlmodel import select
+
     from bot.db import transaction
     from bot.models import Contact
-    from sqlmodel import select
 
     with transaction(sqlite_stack.engine) as session:
         contact = session.exec(select(Contact).where(Contact.address == "508")).one()
@@ -215,18 +275,25 @@ async def test_sms_form_with_invalid_utf8_is_not_a_500(sqlite_stack):
     )
     assert response.status_code == 403
     form = {"MessageSid": "SM9", "From": "+221771234567", "Body": "\ufffd\ufffdhi"}
-    signature = twilio_signature(sqlite_stack.twilio_api.auth_token, PUBLIC_URL + "/webhooks/twilio/sms", form)
+    signature = twilio_signature(
+        sqlite_stack.twilio_api.auth_token, PUBLIC_URL + "/webhooks/twilio/sms", form
+    )
     response = await sqlite_stack.client.post(
         "/webhooks/twilio/sms",
         content=raw,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Twilio-Signature": signature,
+        },
     )
     assert response.status_code == 200
     await sqlite_stack.work()
     assert len(sqlite_stack.twilio_api.sent_to("+221771234567")) == 1
 
 
-async def test_numbers_from_countries_the_programme_does_not_serve_are_ignored(sqlite_url, telegram_api, twilio_api, clock):
+async def test_numbers_from_countries_the_programme_does_not_serve_are_ignored(
+    sqlite_url, telegram_api, twilio_api, clock
+):
     from tests.stack import close_stack, open_stack, stack_settings
 
     settings = stack_settings(sqlite_url, telegram_api, twilio_api, sms_allowed_countries=["SN"])

@@ -32,12 +32,48 @@ LEADS = (
 
 # Words that would tell whoever reads a shared phone what the person is going through.
 SENSITIVE = {
-    "en": ["returnee", "migrant", "migration", "deport", "debt", "loan", "trauma", "distress",
-           "refugee", "smuggl", "suicid", "crisis", "after your return"],
-    "fr": ["migrant", "migration", "expuls", "dette", "endett", "traumat", "detresse",
-           "refugie", "suicid", "crise", "apres votre retour", "votre retour"],
-    "ar": ["مهاجر", "هجرة", "هجره", "ترحيل", "ديون", "صدمة", "ضائقة", "لاجئ",
-           "انتحار", "أزمة", "بعد عودتك"],
+    "en": [
+        "returnee",
+        "migrant",
+        "migration",
+        "deport",
+        "debt",
+        "loan",
+        "trauma",
+        "distress",
+        "refugee",
+        "smuggl",
+        "suicid",
+        "crisis",
+        "after your return",
+    ],
+    "fr": [
+        "migrant",
+        "migration",
+        "expuls",
+        "dette",
+        "endett",
+        "traumat",
+        "detresse",
+        "refugie",
+        "suicid",
+        "crise",
+        "apres votre retour",
+        "votre retour",
+    ],
+    "ar": [
+        "مهاجر",
+        "هجرة",
+        "هجره",
+        "ترحيل",
+        "ديون",
+        "صدمة",
+        "ضائقة",
+        "لاجئ",
+        "انتحار",
+        "أزمة",
+        "بعد عودتك",
+    ],
 }
 
 
@@ -65,7 +101,11 @@ def test_every_option_has_a_label_in_every_language():
     for option_set, values in CONTENT.option_sets.items():
         for value in values:
             for language in LANGUAGES:
-                assert CATALOG.has(language, f"option.{option_set}.{value}"), (language, option_set, value)
+                assert CATALOG.has(language, f"option.{option_set}.{value}"), (
+                    language,
+                    option_set,
+                    value,
+                )
 
 
 def test_every_survey_prompt_exists():
@@ -86,7 +126,9 @@ def _sms_bodies(language: str):
     for survey in CONTENT.surveys.values():
         for question in survey.questions:
             for lead in LEADS:
-                message = _with_lead(question_message(question, ctx), lead and CATALOG.text(language, lead, "sms"))
+                message = _with_lead(
+                    question_message(question, ctx), lead and CATALOG.text(language, lead, "sms")
+                )
                 choices = [(c.value, c.label) for c in message.choices]
                 yield f"{question.prompt} after {lead}", sms_text(message.text, choices)
 
@@ -96,13 +138,21 @@ def _all_bodies():
         for key, body in _sms_bodies(language):
             yield language, key, body
     message = language_message(CONTENT)
-    yield "all", "language.choose", sms_text(message.text, [(c.value, c.label) for c in message.choices])
+    yield (
+        "all",
+        "language.choose",
+        sms_text(message.text, [(c.value, c.label) for c in message.choices]),
+    )
 
 
-@pytest.mark.parametrize(("language", "key", "body"), list(_all_bodies()), ids=lambda v: v if len(str(v)) < 40 else "")
+@pytest.mark.parametrize(
+    ("language", "key", "body"), list(_all_bodies()), ids=lambda v: v if len(str(v)) < 40 else ""
+)
 def test_every_sms_fits_its_segment_budget(language, key, body):
     """2 segments when the raw body is GSM-7, 3 when it is UCS-2 (no smart encoding)."""
-    assert count_segments(body) <= budget(body), f"{language} {key}: {count_segments(body)} segments ({encoding(body)})"
+    assert count_segments(body) <= budget(body), (
+        f"{language} {key}: {count_segments(body)} segments ({encoding(body)})"
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

@@ -25,7 +25,9 @@ class FakeServer:
                 split = urlsplit(self.path)
                 params = dict(parse_qsl(split.query, keep_blank_values=True))
                 params.update(parse_body(self.headers.get("Content-Type") or "", raw))
-                status, body, headers = fake.handle(self.command, split.path, params, dict(self.headers))
+                status, body, headers = fake.handle(
+                    self.command, split.path, params, dict(self.headers)
+                )
                 payload = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", headers.get("Content-Type", "application/json"))
@@ -59,7 +61,9 @@ class FakeServer:
         self.httpd.shutdown()
         self.httpd.server_close()
 
-    def handle(self, method: str, path: str, params: dict, headers: dict) -> tuple[int, object, dict]:
+    def handle(
+        self, method: str, path: str, params: dict, headers: dict
+    ) -> tuple[int, object, dict]:
         raise NotImplementedError
 
 
@@ -79,6 +83,10 @@ def parse_body(content_type: str, raw: bytes) -> dict:
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             if name:
-                fields[name] = part.get_content() if part.get_content_maintype() == "text" else part.get_payload(decode=True)
+                fields[name] = (
+                    part.get_content()
+                    if part.get_content_maintype() == "text"
+                    else part.get_payload(decode=True)
+                )
         return fields
     return {}

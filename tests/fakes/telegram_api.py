@@ -52,9 +52,18 @@ class FakeTelegramAPI(FakeServer):
         self._changed = threading.Condition(self.lock)
 
     # -- scripting -------------------------------------------------------------------------
-    def fail_next(self, method: str, status: int, description: str, retry_after: int | None = None, times: int = 1):
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        times: int = 1,
+    ):
         with self.lock:
-            self.failures.setdefault(method, []).append(Failure(status, description, retry_after, times))
+            self.failures.setdefault(method, []).append(
+                Failure(status, description, retry_after, times)
+            )
 
     def block(self, chat_id: int | str) -> None:
         self.blocked.add(int(chat_id))
@@ -89,13 +98,25 @@ class FakeTelegramAPI(FakeServer):
                 failure.times -= 1
                 if failure.times <= 0:
                     queued.pop(0)
-                body = {"ok": False, "error_code": failure.status, "description": failure.description}
+                body = {
+                    "ok": False,
+                    "error_code": failure.status,
+                    "description": failure.description,
+                }
                 if failure.retry_after is not None:
                     body["parameters"] = {"retry_after": failure.retry_after}
                 return failure.status, body, {}
         handler = getattr(self, f"_{name}", None)
         if handler is None:
-            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: unknown method {name}"}, {}
+            return (
+                400,
+                {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": f"Bad Request: unknown method {name}",
+                },
+                {},
+            )
         return handler(params)
 
     def _ok(self, result):
@@ -120,10 +141,26 @@ class FakeTelegramAPI(FakeServer):
     def _sendMessage(self, params):
         chat_id = int(params["chat_id"])
         if chat_id in self.blocked:
-            return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}, {}
+            return (
+                403,
+                {
+                    "ok": False,
+                    "error_code": 403,
+                    "description": "Forbidden: bot was blocked by the user",
+                },
+                {},
+            )
         text = str(params.get("text") or "")
         if not text.strip():
-            return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message text is empty"}, {}
+            return (
+                400,
+                {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: message text is empty",
+                },
+                {},
+            )
         markup = params.get("reply_markup") or {}
         buttons = [
             (button.get("callback_data", ""), button.get("text", ""))

@@ -51,13 +51,24 @@ class FakeTwilioAPI(FakeServer):
             return [m for m in self.sent if m.to == number]
 
     def _error(self, status: int, code: int, message: str):
-        return status, {"code": code, "message": message, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}, {}
+        return (
+            status,
+            {
+                "code": code,
+                "message": message,
+                "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                "status": status,
+            },
+            {},
+        )
 
     def handle(self, method, path, params, headers):
         match = MESSAGES.match(path)
         if method != "POST" or not match:
             return self._error(404, 20404, "The requested resource was not found")
-        expected = "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        expected = (
+            "Basic " + base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        )
         if headers.get("Authorization") != expected or match["sid"] != self.account_sid:
             return self._error(401, 20003, "Authenticate")
         with self.lock:
@@ -78,16 +89,20 @@ class FakeTwilioAPI(FakeServer):
             sender = params.get("From") or params.get("MessagingServiceSid") or ""
             sms = SentSms(sid, to, sender, body, params.get("StatusCallback"), count_segments(body))
             self.sent.append(sms)
-        return 201, {
-            "sid": sid,
-            "account_sid": self.account_sid,
-            "to": to,
-            "from": params.get("From"),
-            "messaging_service_sid": params.get("MessagingServiceSid"),
-            "body": body,
-            "status": "queued",
-            "num_segments": str(sms.segments),
-            "direction": "outbound-api",
-            "api_version": "2010-04-01",
-            "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
-        }, {}
+        return (
+            201,
+            {
+                "sid": sid,
+                "account_sid": self.account_sid,
+                "to": to,
+                "from": params.get("From"),
+                "messaging_service_sid": params.get("MessagingServiceSid"),
+                "body": body,
+                "status": "queued",
+                "num_segments": str(sms.segments),
+                "direction": "outbound-api",
+                "api_version": "2010-04-01",
+                "uri": f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json",
+            },
+            {},
+        )

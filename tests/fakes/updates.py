@@ -20,9 +20,17 @@ def _user(chat_id: int) -> dict:
 
 
 def tg_message(chat_id: int, update_id: int | None = None, **fields) -> dict:
-    message = {"message_id": next(_message_ids), "date": int(time.time()), "chat": _chat(chat_id), "from": _user(chat_id)}
+    message = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": _chat(chat_id),
+        "from": _user(chat_id),
+    }
     message.update(fields)
-    return {"update_id": update_id if update_id is not None else next(_update_ids), "message": message}
+    return {
+        "update_id": update_id if update_id is not None else next(_update_ids),
+        "message": message,
+    }
 
 
 def tg_text(chat_id: int, text: str, update_id: int | None = None) -> dict:
@@ -30,15 +38,34 @@ def tg_text(chat_id: int, text: str, update_id: int | None = None) -> dict:
 
 
 def tg_button(chat_id: int, data: str, update_id: int | None = None) -> dict:
-    message = {"message_id": next(_message_ids), "date": int(time.time()), "chat": _chat(chat_id), "text": "…"}
+    message = {
+        "message_id": next(_message_ids),
+        "date": int(time.time()),
+        "chat": _chat(chat_id),
+        "text": "…",
+    }
     return {
         "update_id": update_id if update_id is not None else next(_update_ids),
-        "callback_query": {"id": str(next(_update_ids)), "from": _user(chat_id), "chat_instance": "1", "message": message, "data": data},
+        "callback_query": {
+            "id": str(next(_update_ids)),
+            "from": _user(chat_id),
+            "chat_instance": "1",
+            "message": message,
+            "data": data,
+        },
     }
 
 
 def tg_sticker(chat_id: int) -> dict:
-    sticker = {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False}
+    sticker = {
+        "file_id": "s1",
+        "file_unique_id": "u1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
     return tg_message(chat_id, sticker=sticker)
 
 
@@ -75,7 +102,9 @@ def tg_blocked(chat_id: int) -> dict:
 _sids = itertools.count(1)
 
 
-def sms_form(sender: str, body: str, sid: str | None = None, to: str = "+15005550006", **extra: str) -> dict[str, str]:
+def sms_form(
+    sender: str, body: str, sid: str | None = None, to: str = "+15005550006", **extra: str
+) -> dict[str, str]:
     form = {
         "MessageSid": sid or f"SM{next(_sids):032d}",
         "AccountSid": "AC" + "0" * 32,

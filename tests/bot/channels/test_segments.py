@@ -44,7 +44,10 @@ def test_arabic_is_never_folded():
 
 
 def test_choices_are_numbered_lines():
-    assert sms_text("Choose:", [("en", "English"), ("fr", "Français")]) == "Choose:\n1 English\n2 Francais"
+    assert (
+        sms_text("Choose:", [("en", "English"), ("fr", "Français")])
+        == "Choose:\n1 English\n2 Francais"
+    )
 
 
 @given(st.text(alphabet=sorted(GSM7_BASIC), max_size=1000))
