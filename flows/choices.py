@@ -148,6 +148,18 @@ def match_choice(text: str | None, options: Sequence[Option]) -> str | None:
     said = normalize(text)
     if not said or not options:
         return None
+    said_compact = compact(text)
+    exact = {
+        o.value
+        for o in options
+        if any(normalize(label) == said or compact(label) == said_compact for label in o.labels if label)
+    }
+    if exact:
+        return _unique(exact)
+    numbers = re.findall(r"\d+", said)
+    if len(numbers) >= 2 and not re.search(r"[^\d ]", said):
+        # "18-24" for the option "18 to 24": the same numbers in the same order.
+        return _unique({o.value for o in options if any(re.findall(r"\d+", normalize(lb)) == numbers for lb in o.labels)})
     numbered = _LEADING_NUMBER.match(said)
     if numbered:
         position = int(numbered.group(1))
@@ -159,9 +171,7 @@ def match_choice(text: str | None, options: Sequence[Option]) -> str | None:
         if rest is None or _matches_label(rest, option):
             return option.value
         return None
-    said_compact = compact(text)
     levels = (
-        lambda label: normalize(label) == said or compact(label) == said_compact,
         lambda label: len(said_compact) >= 3 and compact(label).startswith(said_compact),
         lambda label: _near(said_compact, compact(label)),
     )
