@@ -152,14 +152,24 @@ def match_choice(text: str | None, options: Sequence[Option]) -> str | None:
     exact = {
         o.value
         for o in options
-        if any(normalize(label) == said or compact(label) == said_compact for label in o.labels if label)
+        if any(
+            normalize(label) == said or compact(label) == said_compact
+            for label in o.labels
+            if label
+        )
     }
     if exact:
         return _unique(exact)
     numbers = re.findall(r"\d+", said)
     if len(numbers) >= 2 and not re.search(r"[^\d ]", said):
         # "18-24" for the option "18 to 24": the same numbers in the same order.
-        return _unique({o.value for o in options if any(re.findall(r"\d+", normalize(lb)) == numbers for lb in o.labels)})
+        return _unique(
+            {
+                o.value
+                for o in options
+                if any(re.findall(r"\d+", normalize(lb)) == numbers for lb in o.labels)
+            }
+        )
     numbered = _LEADING_NUMBER.match(said)
     if numbered:
         position = int(numbered.group(1))

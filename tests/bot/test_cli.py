@@ -108,7 +108,10 @@ def test_the_simulator_talks_through_the_running_workers(serve):
     server = serve("--demo", HOMECOMING_WORKER_POLL_SECONDS="0.2")
     with httpx.Client(base_url=server.url) as client:
         client.get("/simulator")
-        assert client.post("/simulator/send", json={"text": "hello", "message_id": "m1"}).status_code == 200
+        assert (
+            client.post("/simulator/send", json={"text": "hello", "message_id": "m1"}).status_code
+            == 200
+        )
         for _ in range(100):
             replies = client.get("/simulator/messages").json()
             if replies.get("messages"):
@@ -120,7 +123,14 @@ def test_the_simulator_talks_through_the_running_workers(serve):
 
 
 def test_serve_without_a_secret_key_refuses_outside_demo(tmp_path):
-    result = subprocess.run([*HOMECOMING, "serve"], cwd=ROOT, env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*HOMECOMING, "serve"],
+        cwd=ROOT,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "HOMECOMING_SECRET_KEY" in result.stderr
 
@@ -171,7 +181,14 @@ def test_polling_mode_answers_without_a_public_url(serve, telegram_api):
 
 def test_db_upgrade_and_staff_create(tmp_path):
     env = _env(tmp_path, HOMECOMING_STAFF_PASSWORD="a-long-password")
-    result = subprocess.run([*HOMECOMING, "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*HOMECOMING, "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     create = [*HOMECOMING, "staff", "create", "--email", "fatou@example.org", "--name", "Fatou"]
     result = subprocess.run(create, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
@@ -199,6 +216,8 @@ def test_chat_in_the_terminal(tmp_path):
 
 
 def test_help_lists_the_commands():
-    result = subprocess.run([*HOMECOMING, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [*HOMECOMING, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     for command in ("serve", "db", "staff", "chat"):
         assert command in result.stdout

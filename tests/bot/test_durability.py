@@ -37,16 +37,24 @@ async def test_after_two_misunderstandings_a_required_question_pauses_and_resume
     stack = sqlite_stack
     for said in ("hi", "1", "yes", "yes", "Awa", "1", "2"):
         await stack.tg_says(CHAT, said)
-    assert (await stack.tg_says(CHAT, "banana"))[0].startswith("Sorry, I did not understand the date.")
-    assert (await stack.tg_says(CHAT, "apple"))[0].startswith("Sorry, I did not understand the date.")
-    assert await stack.tg_says(CHAT, "pear") == ["No problem. We can go on later. Just write when you are ready."]
+    assert (await stack.tg_says(CHAT, "banana"))[0].startswith(
+        "Sorry, I did not understand the date."
+    )
+    assert (await stack.tg_says(CHAT, "apple"))[0].startswith(
+        "Sorry, I did not understand the date."
+    )
+    assert await stack.tg_says(CHAT, "pear") == [
+        "No problem. We can go on later. Just write when you are ready."
+    ]
     stack.clock.advance(days=2)
     replies = await stack.tg_says(CHAT, "hi")
     assert replies[0].startswith("Welcome back! Let us go on.\nWhen did you come back?")
     assert (await stack.tg_says(CHAT, "last month"))[0] == "Are you..."
 
 
-async def test_a_crash_between_acknowledging_and_processing_loses_nothing(database_url, telegram_api, twilio_api, clock):
+async def test_a_crash_between_acknowledging_and_processing_loses_nothing(
+    database_url, telegram_api, twilio_api, clock
+):
     """The webhook stored and acknowledged; the process died before processing. On restart the
     workers find the stored row and answer it, once."""
     settings = stack_settings(database_url, telegram_api, twilio_api, worker_poll_seconds=0.2)

@@ -21,24 +21,93 @@ GOLDEN = Path(__file__).parent / "golden"
 
 # What a person types, in their language, mixing digits, words and small slips.
 SCRIPTS = {
-    "en": ["hi", "English", "yes", "Yes please", "Awa", "1", "north", "3 months ago", "skip",
-           "25 to 34", "7", "I repair phones", "1", "evening"],
-    "fr": ["Bonjour", "2", "oui", "ok", "Aminata", "1", "Nord", "mars 2026", "Une femme", "3",
-           "autre", "Je répare des téléphones", "passer", "le soir"],
-    "ar": ["مرحبا", "٣", "نعم", "نعم", "يوسف", "١", "الشمال", "منذ 3 أشهر", "رجل", "٢",
-           "أخرى", "أصلح الهواتف", "تخطي", "المساء"],
+    "en": [
+        "hi",
+        "English",
+        "yes",
+        "Yes please",
+        "Awa",
+        "1",
+        "north",
+        "3 months ago",
+        "skip",
+        "25 to 34",
+        "7",
+        "I repair phones",
+        "1",
+        "evening",
+    ],
+    "fr": [
+        "Bonjour",
+        "2",
+        "oui",
+        "ok",
+        "Aminata",
+        "1",
+        "Nord",
+        "mars 2026",
+        "Une femme",
+        "3",
+        "autre",
+        "Je répare des téléphones",
+        "passer",
+        "le soir",
+    ],
+    "ar": [
+        "مرحبا",
+        "٣",
+        "نعم",
+        "نعم",
+        "يوسف",
+        "١",
+        "الشمال",
+        "منذ 3 أشهر",
+        "رجل",
+        "٢",
+        "أخرى",
+        "أصلح الهواتف",
+        "تخطي",
+        "المساء",
+    ],
 }
 
 EXPECTED_PROFILE = {
-    "en": dict(display_name="Awa", role="returnee", district="north", return_date=date(2026, 8, 24),
-               gender=None, age_band="25_34", sector="other", sector_other="I repair phones",
-               interests="job", preferred_time="evening"),
-    "fr": dict(display_name="Aminata", role="returnee", district="north", return_date=date(2026, 3, 1),
-               gender="woman", age_band="25_34", sector="other", sector_other="Je répare des téléphones",
-               interests=None, preferred_time="evening"),
-    "ar": dict(display_name="يوسف", role="returnee", district="north", return_date=date(2026, 8, 24),
-               gender="man", age_band="18_24", sector="other", sector_other="أصلح الهواتف",
-               interests=None, preferred_time="evening"),
+    "en": dict(
+        display_name="Awa",
+        role="returnee",
+        district="north",
+        return_date=date(2026, 8, 24),
+        gender=None,
+        age_band="25_34",
+        sector="other",
+        sector_other="I repair phones",
+        interests="job",
+        preferred_time="evening",
+    ),
+    "fr": dict(
+        display_name="Aminata",
+        role="returnee",
+        district="north",
+        return_date=date(2026, 3, 1),
+        gender="woman",
+        age_band="25_34",
+        sector="other",
+        sector_other="Je répare des téléphones",
+        interests=None,
+        preferred_time="evening",
+    ),
+    "ar": dict(
+        display_name="يوسف",
+        role="returnee",
+        district="north",
+        return_date=date(2026, 8, 24),
+        gender="man",
+        age_band="18_24",
+        sector="other",
+        sector_other="أصلح الهواتف",
+        interests=None,
+        preferred_time="evening",
+    ),
 }
 
 
@@ -70,10 +139,17 @@ async def _web(stack, said: str) -> list[str]:
     response = await stack.client.post("/simulator/send", json={"text": said})
     assert response.status_code == 200
     await stack.work()
-    return [_with_buttons(row.body, [(c["value"], c["label"]) for c in row.choices]) for row in stack.outbound()[before:]]
+    return [
+        _with_buttons(row.body, [(c["value"], c["label"]) for c in row.choices])
+        for row in stack.outbound()[before:]
+    ]
 
 
-CHANNELS = {"telegram": (_telegram, "telegram", "42"), "sms": (_sms, "sms", "+221770004242"), "web": (_web, "web", None)}
+CHANNELS = {
+    "telegram": (_telegram, "telegram", "42"),
+    "sms": (_sms, "sms", "+221770004242"),
+    "web": (_web, "web", None),
+}
 
 
 @pytest.mark.parametrize("channel", list(CHANNELS))
