@@ -304,3 +304,11 @@ async def test_numbers_from_countries_the_programme_does_not_serve_are_ignored(
         assert [i.address for i in stack.inbound()] == ["+221771234567"]
     finally:
         await close_stack(stack)
+
+
+async def test_telegram_ids_are_64_bit(sqlite_stack):
+    big = 9_007_199_254_740_993  # beyond 2**53: must not pass through a float
+    await sqlite_stack.post_update(tg_text(big, "hi"))
+    await sqlite_stack.work()
+    assert [m.chat_id for m in sqlite_stack.telegram_api.sent] == [big]
+    assert sqlite_stack.inbound()[0].address == str(big)

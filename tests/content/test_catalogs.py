@@ -169,3 +169,9 @@ def test_sms_never_says_why_someone_is_in_the_programme(language):
         said = f" {normalize(body)} "
         for word in SENSITIVE[language]:
             assert normalize(word) not in said, f"{key} says {word!r} over SMS"
+
+
+def test_every_choice_value_fits_telegram_callback_data():
+    values = [v for values in CONTENT.option_sets.values() for v in values] + list(LANGUAGES)
+    values += ["continue", "language", "help", "agent", "stop", "skip"]
+    assert all(len(v.encode()) <= 64 for v in values)
