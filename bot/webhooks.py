@@ -6,7 +6,7 @@ import json
 import logging
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from bot.channels import telegram, twilio_sms
@@ -31,7 +31,7 @@ def _wake(request: Request) -> None:
 
 
 @router.post("/telegram")
-async def telegram_update(request: Request) -> Response:
+async def telegram_update(request: Request, background: BackgroundTasks) -> Response:
     services = _services(request)
     settings = services.settings
     expected = settings.telegram_webhook_secret
@@ -57,7 +57,8 @@ async def telegram_update(request: Request) -> Response:
     _wake(request)
     query_id = telegram.callback_id(data)
     if query_id:
-        await services.telegram.answer_callback(query_id)
+        # Stops the button's spinner, after the 200: Telegram should not wait for it.
+        background.add_task(services.telegram.answer_callback, query_id)
     return Response(status_code=200)
 
 

@@ -132,6 +132,7 @@ async def test_menu_offers_what_they_can_do_and_continue_resumes(sqlite_stack):
     labels = [label for _, label in stack.telegram_api.sent_to(CHAT)[-1].buttons]
     assert labels == ["Continue", "Change language", "Help", "Talk to a person", "Stop messages"]
     assert await stack.tg_presses(CHAT, "continue") == ["What should we call you?"]
+    assert "answerCallbackQuery" in stack.telegram_api.methods()  # the button stops spinning
 
 
 async def test_menu_then_an_answer_to_the_question_is_taken_as_the_answer(sqlite_stack):
