@@ -14,13 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from bot.channels.base import InboundEvent
 from bot.channels.web import NAME as WEB
-from bot.db import transaction
+from bot.channels.web import delivered_since
 from bot.inbox import store
-from bot.models import Contact, Outbound
 
 router = APIRouter(prefix="/simulator")
 PAGE = (Path(__file__).parent / "templates" / "simulator.html").read_text(encoding="utf-8")
@@ -94,30 +92,14 @@ async def messages(request: Request, after: int = 0) -> JSONResponse:
 
 
 def _conversation(services, address: str, after: int) -> list[dict]:
-    """Both sides of the conversation, in order; ids are prefixed to keep them apart."""
     rtl = services.content.catalog.rtl
-    with transaction(services.engine) as session:
-        contact = session.scalars(
-            select(Contact).where(Contact.channel == WEB, Contact.address == address)
-        ).first()
-        if contact is None:
-            return []
-        out = session.scalars(
-            select(Outbound)
-            .where(
-                Outbound.contact_id == contact.id,
-                Outbound.id > after,
-                Outbound.status == "delivered",
-            )
-            .order_by(Outbound.id)
-        ).all()
-        return [
-            {
-                "id": row.id,
-                "from": "bot",
-                "text": row.body,
-                "choices": row.choices,
-                "rtl": (row.language or "") in rtl,
-            }
-            for row in out
-        ]
+    return [
+        {
+            "id": row.id,
+            "from": "bot",
+            "text": row.body,
+            "choices": row.choices,
+            "rtl": (row.language or "") in rtl,
+        }
+        for row in delivered_since(services.engine, address, after)
+    ]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.channels.base import InboundEvent
 from bot.channels.render import sms_text
 from bot.channels.web import NAME as WEB
+from bot.channels.web import delivered_since
 from bot.db import transaction
 from bot.inbox import store
 from bot.models import Contact, Outbound
@@ -58,19 +59,8 @@ def _last_id(services: Services, address: str) -> int:
 
 
 def _replies(services: Services, address: str, after: int) -> list[tuple[int, str]]:
-    with transaction(services.engine) as session:
-        contact = session.scalars(
-            select(Contact).where(Contact.channel == WEB, Contact.address == address)
-        ).first()
-        if contact is None:
-            return []
-        rows = session.scalars(
-            select(Outbound)
-            .where(Outbound.contact_id == contact.id, Outbound.id > after)
-            .order_by(Outbound.id)
-        ).all()
-        return [
-            (row.id, sms_text(row.body, [(c["value"], c["label"]) for c in row.choices]))
-            for row in rows
-            if row.status == "delivered"
-        ]
+    """Rendered like an SMS: a terminal has no buttons either."""
+    return [
+        (row.id, sms_text(row.body, [(c["value"], c["label"]) for c in row.choices]))
+        for row in delivered_since(services.engine, address, after)
+    ]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flows.text import compact, normalize
+from flows.text import NUMBER_WORDS, compact, normalize
 
 
 @dataclass(frozen=True)
@@ -66,57 +66,6 @@ NO = (
 )
 _POLITE_TAIL = ("please", "thanks", "thank you", "merci", "svp", "stp", "شكرا", "من فضلك")
 
-_NUMBER_WORDS = {
-    "zero": 0,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "thirteen": 13,
-    "fourteen": 14,
-    "fifteen": 15,
-    "sixteen": 16,
-    "seventeen": 17,
-    "eighteen": 18,
-    "nineteen": 19,
-    "twenty": 20,
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "sept": 7,
-    "huit": 8,
-    "neuf": 9,
-    "dix": 10,
-    "onze": 11,
-    "douze": 12,
-    "treize": 13,
-    "quatorze": 14,
-    "quinze": 15,
-    "seize": 16,
-    "vingt": 20,
-    "واحد": 1,
-    "اثنان": 2,
-    "اثنين": 2,
-    "ثلاثه": 3,
-    "اربعه": 4,
-    "خمسه": 5,
-    "سته": 6,
-    "سبعه": 7,
-    "ثمانيه": 8,
-    "تسعه": 9,
-    "عشره": 10,
-}
 MAX_NUMBER = 10**9
 
 
@@ -237,7 +186,7 @@ def parse_number(text: str | None) -> int | None:
     if not raw or re.search(r"-\s*\d", text or ""):
         return None
     digits = re.findall(r"\d+", raw)
-    named = [_NUMBER_WORDS[w] for w in raw.split() if w in _NUMBER_WORDS]
+    named = [NUMBER_WORDS[w] for w in raw.split() if w in NUMBER_WORDS]
     found = [int(d) for d in digits] + named
     if len(found) != 1:
         return None

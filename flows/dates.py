@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flows.text import normalize
+from flows.text import NUMBER_WORDS, normalize
 
 MAX_YEARS_BACK = 30
 
@@ -43,53 +43,8 @@ MONTHS: list[tuple[str, int]] = [
 # Longest first, so the two-word Levantine names win.
 MONTHS.sort(key=lambda item: -len(item[0]))
 
-_NUMBER_WORDS = {
-    "a": 1,
-    "an": 1,
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "un": 1,
-    "une": 1,
-    "deux": 2,
-    "trois": 3,
-    "quatre": 4,
-    "cinq": 5,
-    "sept": 7,
-    "huit": 8,
-    "neuf": 9,
-    "dix": 10,
-    "onze": 11,
-    "douze": 12,
-    "واحد": 1,
-    "اثنين": 2,
-    "اثنان": 2,
-    "ثلاث": 3,
-    "ثلاثه": 3,
-    "اربع": 4,
-    "اربعه": 4,
-    "خمس": 5,
-    "خمسه": 5,
-    "ست": 6,
-    "سته": 6,
-    "سبع": 7,
-    "سبعه": 7,
-    "ثمان": 8,
-    "ثمانيه": 8,
-    "تسع": 9,
-    "تسعه": 9,
-    "عشر": 10,
-    "عشره": 10,
-}
+# "a month ago", "an hour": the article counts as one.
+_NUMBER_WORDS = {**NUMBER_WORDS, "a": 1, "an": 1}
 _UNITS = {
     "day": "day",
     "days": "day",
