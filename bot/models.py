@@ -49,6 +49,17 @@ class Person(SQLModel, table=True):
     preferred_time: str | None = Field(default=None, max_length=20)
     vulnerabilities: list[str] = _json(list)
     enrolled_by_staff: bool = False
+    enrolled_at: datetime | None = _utc()
+    # Follow-up: the plan chosen by the profile rules, and how often it was recomputed.
+    plan: str | None = Field(default=None, max_length=40)
+    plan_revision: int = 0
+    facilitator_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    # Three missed waves in a row (or a permanent delivery failure) make a person unreachable.
+    missed_in_row: int = 0
+    unreachable_at: datetime | None = _utc()
+    # How their time in the programme ended: completed, remigrated, left_programme.
+    outcome: str | None = Field(default=None, max_length=32)
+    outcome_at: datetime | None = _utc()
     opted_out_at: datetime | None = _utc()
     created_at: datetime = _utc(default_factory=utcnow, nullable=False)
     updated_at: datetime = _utc(default_factory=utcnow, nullable=False)
@@ -172,3 +183,93 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=60)
     person_id: int | None = Field(default=None, index=True)
     details: dict[str, Any] = _json(dict)
+
+
+class ScheduledPrompt(SQLModel, table=True):
+    """One step of a person's follow-up plan: a row with a due time, claimed by the tick."""
+
+    __tablename__ = "scheduled_prompt"
+    __table_args__ = (
+        UniqueConstraint("person_id", "step_key", "plan_revision", name="uq_prompt_person_step_revision"),
+        Index("ix_prompt_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    plan: str = Field(max_length=40)
+    plan_revision: int
+    step_key: str = Field(max_length=40)
+    kind: str = Field(max_length=16)
+    instrument: str | None = Field(default=None, max_length=40)
+    message: str | None = Field(default=None, max_length=80)
+    wave: str | None = Field(default=None, max_length=16)
+    # pending -> (waiting) -> open -> answered | missed; skipped, superseded, cancelled
+    status: str = Field(default="pending", max_length=16)
+    due_at: datetime = _utc(nullable=False)
+    claimed_until: datetime | None = _utc()
+    fired_at: datetime | None = _utc()
+    reminder_due_at: datetime | None = _utc()
+    reminded_at: datetime | None = _utc()
+    closes_at: datetime | None = _utc()
+    answered_at: datetime | None = _utc()
+    note: str | None = Field(default=None, max_length=120)
+    created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One filled-in instrument. Anonymous responses have no person, prompt or exact time."""
+
+    __tablename__ = "survey_response"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    prompt_id: int | None = Field(default=None, foreign_key="scheduled_prompt.id")
+    instrument: str = Field(max_length=40)
+    version: int
+    wave: str | None = Field(default=None, max_length=16)
+    anonymous: bool = False
+    language: str | None = Field(default=None, max_length=8)
+    # Dimension scores (0..1) and the composite, with the weights' version used.
+    scores: dict[str, Any] = _json(dict)
+    composite: float | None = None
+    completed_on: date
+
+
+class Answer(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("response_id", "question_id", name="uq_answer_question"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="survey_response.id", index=True)
+    question_id: str = Field(max_length=40)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    score: float | None = None  # 0..1 where the question is scored
+
+
+class FeedbackRespondent(SQLModel, table=True):
+    """Who took part in a feedback round (not what they said): for "you said, we did"."""
+
+    __tablename__ = "feedback_respondent"
+    __table_args__ = (UniqueConstraint("round", "contact_id", name="uq_feedback_round_contact"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round: str = Field(max_length=40)
+    contact_id: int = Field(foreign_key="contact.id")
+
+
+class Alert(SQLModel, table=True):
+    """Something a person must act on; open until a staff member closes it with a note."""
+
+    __table_args__ = (Index("ix_alert_open", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    reason: str = Field(max_length=40)  # distress_score, safety, phrase, unreachable, ...
+    severity: str = Field(max_length=12)  # high, medium, low
+    detail: str | None = Field(default=None, max_length=500)
+    owner_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    status: str = Field(default="open", max_length=12)
+    due_at: datetime = _utc(nullable=False)
+    created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    closed_at: datetime | None = _utc()
+    closed_by: int | None = Field(default=None, foreign_key="staff.id")
+    close_note: str | None = None
