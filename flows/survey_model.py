@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -23,9 +24,23 @@ class Question:
     maximum: int | None = None
     max_length: int = 160
     field: str | None = None  # profile field the answer also fills
+    # Scoring: which dimension the answer counts towards, and each option's value in 0..1.
+    dimension: str | None = None
+    weight: float = 1.0
+    scores: dict[str, float] = dataclasses.field(default_factory=dict)  # `field` is taken above
+    # An answer in `alert.values` raises an alert: {values, severity, reason}.
+    alert: dict[str, Any] | None = None
 
     def applies(self, answers: dict[str, Any]) -> bool:
         return all(answers.get(name) in allowed for name, allowed in self.when.items())
+
+
+@dataclass(frozen=True)
+class ScoreAlert:
+    dimension: str
+    below: float
+    severity: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,10 @@ class Survey:
     id: str
     version: int
     questions: tuple[Question, ...]
+    intro: str | None = None  # catalog key said before the first question
+    anonymous: bool = False  # the person may answer without their name on it
+    dimensions: dict[str, float] = field(default_factory=dict)  # dimension -> weight
+    score_alerts: tuple[ScoreAlert, ...] = ()
 
     def question(self, question_id: str) -> Question:
         for question in self.questions:
@@ -71,6 +90,39 @@ def survey_from_dict(data: dict[str, Any]) -> Survey:
                 maximum=raw.get("max"),
                 max_length=int(raw.get("max_length", 160)),
                 field=raw.get("field"),
+                dimension=raw.get("dimension"),
+                weight=float(raw.get("weight", 1)),
+                scores={str(k): float(v) for k, v in (raw.get("scores") or {}).items()},
+                alert=_alert(data["id"], raw),
             )
         )
-    return Survey(id=data["id"], version=int(data.get("version", 1)), questions=tuple(questions))
+    scoring = data.get("scoring") or {}
+    dimensions = {str(k): float(v) for k, v in (scoring.get("dimensions") or {}).items()}
+    for question in questions:
+        if question.dimension and question.dimension not in dimensions:
+            raise ValueError(f"{data['id']}: {question.id} counts towards unknown dimension {question.dimension}")
+        if any(not 0 <= v <= 1 for v in question.scores.values()):
+            raise ValueError(f"{data['id']}: {question.id}: scores must lie between 0 and 1")
+    score_alerts = tuple(
+        ScoreAlert(a["dimension"], float(a["below"]), a.get("severity", "high"), a.get("reason", "score"))
+        for a in scoring.get("alerts", [])
+    )
+    return Survey(
+        id=data["id"],
+        version=int(data.get("version", 1)),
+        questions=tuple(questions),
+        intro=data.get("intro"),
+        anonymous=bool(data.get("anonymous", False)),
+        dimensions=dimensions,
+        score_alerts=score_alerts,
+    )
+
+
+def _alert(survey: str, raw: dict[str, Any]) -> dict[str, Any] | None:
+    alert = raw.get("alert")
+    if alert is None:
+        return None
+    if not alert.get("values") or alert.get("severity") not in ("high", "medium", "low"):
+        raise ValueError(f"{survey}: {raw['id']}: an alert needs values and a severity (high/medium/low)")
+    values = [str(v) for v in alert["values"]]
+    return {"values": values, "severity": alert["severity"], "reason": alert.get("reason", "answer")}
