@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     demo: bool = False
     # How often the background workers look for work they were not woken for.
     worker_poll_seconds: float = 2.0
+    # How often due follow-up prompts are looked for.
+    followup_tick_seconds: float = 5.0
 
     @field_validator("public_url", "telegram_api_url", "twilio_api_url")
     @classmethod

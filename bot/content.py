@@ -7,7 +7,9 @@ from pathlib import Path
 
 import yaml
 
+from flows.alerts import Phrases
 from flows.content import Catalog, Content
+from flows.plan import plans_from_dict
 from flows.survey_model import survey_from_dict
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
@@ -48,4 +50,16 @@ def load_content(directory: str | None = None) -> Content:
     for path in sorted((root / "flows").glob("*.yaml")):
         survey = survey_from_dict(_read(path))
         surveys[survey.id] = survey
-    return Content(catalog, option_sets, surveys, programme)
+    plans = plans_from_dict(_read(root / "plans.yaml")) if (root / "plans.yaml").exists() else None
+    dangers = (
+        Phrases.from_dict(_read(root / "alerts.yaml"))
+        if (root / "alerts.yaml").exists()
+        else Phrases("high", ())
+    )
+    for plan in plans.plans.values() if plans else ():
+        for step in plan.steps:
+            if step.instrument and step.instrument not in surveys:
+                raise ValueError(
+                    f"plans.yaml: {plan.name}/{step.key} uses unknown instrument {step.instrument}"
+                )
+    return Content(catalog, option_sets, surveys, programme, plans, dangers)

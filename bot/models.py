@@ -190,7 +190,9 @@ class ScheduledPrompt(SQLModel, table=True):
 
     __tablename__ = "scheduled_prompt"
     __table_args__ = (
-        UniqueConstraint("person_id", "step_key", "plan_revision", name="uq_prompt_person_step_revision"),
+        UniqueConstraint(
+            "person_id", "step_key", "plan_revision", name="uq_prompt_person_step_revision"
+        ),
         Index("ix_prompt_due", "status", "due_at"),
     )
 

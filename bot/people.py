@@ -75,13 +75,30 @@ def consents_of(session: Session, person_id: int) -> dict[str, bool]:
     return {row.purpose: row.granted for row in rows}
 
 
-def local_today(person: Person, content: Content, now: datetime) -> date:
+def timezone_of(person: Person, content: Content) -> str:
+    """The person's timezone, else the programme's; an unknown name falls back to UTC."""
     name = person.timezone or content.programme.get("default_timezone", "UTC")
     try:
-        zone = ZoneInfo(name)
+        ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return now.astimezone(zone).date()
+        return "UTC"
+    return name
+
+
+def local_today(person: Person, content: Content, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(timezone_of(person, content))).date()
+
+
+def preferred_contact(session: Session, person_id: int) -> Contact | None:
+    """Where to write first: the working contact they last wrote from."""
+    contacts = session.exec(select(Contact).where(Contact.person_id == person_id)).all()
+    working = [c for c in contacts if not c.stopped]
+    if not working:
+        return None
+    return max(
+        working,
+        key=lambda c: (c.last_inbound_at is not None, c.last_inbound_at or c.created_at, c.id),
+    )
 
 
 def person_view(session: Session, person: Person, contact: Contact) -> PersonView:

@@ -9,7 +9,9 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session
 
-from bot.models import Consent, Contact, Conversation, Inbound, Outbound, Person
+from bot.alerts import raise_alert
+from bot.followup import enrol, mark_reachable
+from bot.models import Consent, Contact, Conversation, Inbound, Outbound, Person, ScheduledPrompt
 from bot.people import (
     PROFILE_FIELDS,
     audit,
@@ -18,21 +20,27 @@ from bot.people import (
     local_today,
     person_view,
 )
+from bot.responses import record_response
 from flows import engine
 from flows.content import Content
 from flows.types import (
     Activate,
     ConversationState,
     Decline,
+    ForgetInput,
     HandToStaff,
     Input,
     Message,
     NoteComebackHint,
     OptIn,
     OptOut,
+    PromptAnswered,
+    RaiseAlert,
     RecordConsent,
+    RecordResponse,
     Result,
     SetLanguage,
+    SetOutcome,
     SetProfile,
     Snapshot,
 )
@@ -77,7 +85,9 @@ def handle_inbound(
         today=local_today(person, content, now),
     )
     result = engine.handle(snapshot, content)
-    apply_result(session, person, contact, conversation, result, now, inbound)
+    apply_result(session, person, contact, conversation, result, now, inbound, content)
+    # Any word from them shows they can be reached again.
+    mark_reachable(session, person, now)
     return result
 
 
@@ -89,13 +99,14 @@ def apply_result(
     result: Result,
     now: datetime,
     inbound: Inbound | None = None,
+    content: Content | None = None,
 ) -> None:
     conversation.flow = result.conversation.flow
     conversation.step = result.conversation.step
     conversation.state = dict(result.conversation.data)
     conversation.updated_at = now
     for effect in result.effects:
-        _apply_effect(session, person, contact, effect, now, inbound)
+        _apply_effect(session, person, contact, effect, now, inbound, content)
     for message in result.messages:
         enqueue(session, person, contact, message, now)
     person.updated_at = now
@@ -120,7 +131,13 @@ def enqueue(
 
 
 def _apply_effect(
-    session: Session, person: Person, contact: Contact, effect: Any, now: datetime, inbound
+    session: Session,
+    person: Person,
+    contact: Contact,
+    effect: Any,
+    now: datetime,
+    inbound,
+    content: Content | None = None,
 ) -> None:
     if isinstance(effect, SetLanguage):
         person.language = effect.language
@@ -147,6 +164,8 @@ def _apply_effect(
     elif isinstance(effect, Activate):
         person.status = "active"
         audit(session, "person", "enrolled", person.id, now, channel=contact.channel)
+        if content is not None:
+            enrol(session, person, content, now)
     elif isinstance(effect, Decline):
         _decline(session, person, contact, now)
     elif isinstance(effect, OptOut):
@@ -162,8 +181,28 @@ def _apply_effect(
     elif isinstance(effect, HandToStaff):
         if inbound is not None:
             inbound.handoff = effect.reason
+    elif isinstance(effect, RaiseAlert):
+        due_hours = content.programme.get("alert_due_hours") if content else None
+        raise_alert(session, person, effect.reason, effect.severity, effect.detail, now, due_hours)
+    elif isinstance(effect, RecordResponse):
+        record_response(session, person, contact, effect, local_day(person, content, now))
+    elif isinstance(effect, PromptAnswered):
+        prompt = session.get(ScheduledPrompt, effect.prompt_id)
+        if prompt is not None and prompt.status in ("open", "pending", "waiting"):
+            prompt.status, prompt.answered_at = "answered", now
+        person.missed_in_row = 0
+    elif isinstance(effect, ForgetInput):
+        if inbound is not None:
+            inbound.text, inbound.choice = None, None
+    elif isinstance(effect, SetOutcome):
+        person.outcome, person.outcome_at = effect.outcome, now
+        audit(session, "system", "person.outcome", person.id, now, outcome=effect.outcome)
     else:  # pragma: no cover - a new effect type without a handler is a programming error
         raise TypeError(f"no handler for effect {effect!r}")
+
+
+def local_day(person: Person, content: Content | None, now: datetime) -> date:
+    return local_today(person, content, now) if content is not None else now.date()
 
 
 def _opt_out(

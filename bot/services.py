@@ -13,6 +13,7 @@ from bot.channels.web import WebChannel
 from bot.config import Settings
 from bot.content import load_content
 from bot.db import make_engine
+from bot.followup import Scheduler
 from bot.inbox import Inbox
 from bot.outbox import OutboxSender
 from bot.ratelimit import RateLimiter
@@ -29,6 +30,7 @@ class Services:
     inbox: Inbox
     sender: OutboxSender
     limiter: RateLimiter
+    scheduler: Scheduler
     channels: dict[str, Channel] = field(default_factory=dict)
     telegram: TelegramChannel | None = None
     twilio: TwilioChannel | None = None
@@ -64,6 +66,7 @@ def build_services(
         inbox=Inbox(engine, content, clock),
         sender=sender,
         limiter=limiter,
+        scheduler=Scheduler(engine, content, clock),
         channels=channels,
         telegram=telegram,
         twilio=twilio,

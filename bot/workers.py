@@ -51,12 +51,23 @@ class Workers:
             max_instances=1,
             coalesce=True,
         )
+        # Follow-up prompts are rows; this tick claims what is due. Never a job per person.
+        self.scheduler.add_job(
+            self.followup,
+            "interval",
+            seconds=max(1.0, services.settings.followup_tick_seconds),
+            id="followup",
+            max_instances=1,
+            coalesce=True,
+        )
         self.scheduler.add_job(
             self.housekeeping, "interval", minutes=10, id="housekeeping", coalesce=True
         )
         self.scheduler.start()
-        # Whatever arrived before a crash and was never processed goes now.
+        # Whatever arrived before a crash and was never processed goes now; so do prompts
+        # that fell due while the service was down.
         self.wake_inbox()
+        self.scheduler.modify_job("followup", next_run_time=datetime.now(UTC))
 
     async def stop(self) -> None:
         self.stopping.set()
@@ -78,6 +89,13 @@ class Workers:
     async def tick(self) -> None:
         self.wake_inbox()
         self.wake_outbox()
+
+    async def followup(self) -> None:
+        try:
+            if await asyncio.to_thread(self.services.scheduler.tick):
+                self.wake_outbox()
+        except Exception:  # noqa: BLE001 - the next tick tries again
+            log.exception("follow-up tick failed")
 
     async def housekeeping(self) -> None:
         self.services.limiter.forget_idle()

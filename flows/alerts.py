@@ -47,7 +47,11 @@ def score_dangers(survey: Survey, scores: Scores) -> list[Danger]:
     for rule in survey.score_alerts:
         value = scores.dimensions.get(rule.dimension)
         if value is not None and value < rule.below:
-            found.append(Danger(rule.reason, rule.severity, f"{rule.dimension} score {value:.2f} < {rule.below}"))
+            found.append(
+                Danger(
+                    rule.reason, rule.severity, f"{rule.dimension} score {value:.2f} < {rule.below}"
+                )
+            )
     return found
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flows.alerts import Phrases
 from flows.choices import Option
+from flows.plan import Plans
 from flows.survey_model import Survey
 
 
@@ -62,6 +64,8 @@ class Content:
     option_sets: dict[str, tuple[str, ...]]
     surveys: dict[str, Survey]
     programme: dict[str, Any]
+    plans: Plans | None = None
+    dangers: Phrases = Phrases("high", ())
 
     @property
     def languages(self) -> tuple[str, ...]:

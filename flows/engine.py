@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from flows import menu, onboarding
+from flows import followup, menu, onboarding
+from flows.alerts import phrase_danger
 from flows.content import Content
 from flows.context import say
 from flows.keywords import Keyword, detect_keyword
@@ -20,12 +21,13 @@ from flows.types import (
     NoteComebackHint,
     OptIn,
     OptOut,
+    RaiseAlert,
     Result,
     SetLanguage,
     Snapshot,
 )
 
-FLOWS = {onboarding.NAME: onboarding}
+FLOWS = {onboarding.NAME: onboarding, followup.NAME: followup}
 # Someone who comes back after this long is greeted, not scolded for an off-topic answer.
 RESUME_AFTER = timedelta(hours=12)
 # An opted-out person who writes hears how to come back at most once in this time.
@@ -34,6 +36,20 @@ LANGUAGE_FLOW = "language"
 
 
 def handle(snap: Snapshot, content: Content) -> Result:
+    result = _handle(snap, content)
+    danger = phrase_danger(content.dangers, snap.input.text) if snap.input.kind == "text" else None
+    if danger is None or any(isinstance(e, RaiseAlert) for e in result.effects):
+        return result
+    # Whatever else is going on, a cry for help reaches a person and gets the contacts now.
+    anonymous = bool(result.conversation.data.get("anonymous")) or bool(
+        snap.conversation.data.get("anonymous")
+    )
+    alert = RaiseAlert(danger.reason, danger.severity, None if anonymous else danger.detail)
+    emergency = say(snap, content, "followup.emergency")
+    return Result(result.conversation, (emergency, *result.messages), (*result.effects, alert))
+
+
+def _handle(snap: Snapshot, content: Content) -> Result:
     keyword = _keyword(snap)
     person = snap.person
     if keyword is Keyword.STOP:

@@ -36,8 +36,14 @@ def score(survey: Survey, answers: dict[str, Any]) -> Scores:
         if question.dimension:
             total, weights = sums.get(question.dimension, (0.0, 0.0))
             sums[question.dimension] = (total + value * question.weight, weights + question.weight)
-    dimensions = {name: round(total / weights, 4) for name, (total, weights) in sums.items() if weights}
-    weighted = [(dimensions[name], weight) for name, weight in survey.dimensions.items() if name in dimensions]
+    dimensions = {
+        name: round(total / weights, 4) for name, (total, weights) in sums.items() if weights
+    }
+    weighted = [
+        (dimensions[name], weight)
+        for name, weight in survey.dimensions.items()
+        if name in dimensions
+    ]
     weight_sum = sum(weight for _, weight in weighted)
     composite = round(sum(v * w for v, w in weighted) / weight_sum, 4) if weight_sum else None
     return Scores(items, dimensions, composite)

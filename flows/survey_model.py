@@ -100,11 +100,15 @@ def survey_from_dict(data: dict[str, Any]) -> Survey:
     dimensions = {str(k): float(v) for k, v in (scoring.get("dimensions") or {}).items()}
     for question in questions:
         if question.dimension and question.dimension not in dimensions:
-            raise ValueError(f"{data['id']}: {question.id} counts towards unknown dimension {question.dimension}")
+            raise ValueError(
+                f"{data['id']}: {question.id} counts towards unknown dimension {question.dimension}"
+            )
         if any(not 0 <= v <= 1 for v in question.scores.values()):
             raise ValueError(f"{data['id']}: {question.id}: scores must lie between 0 and 1")
     score_alerts = tuple(
-        ScoreAlert(a["dimension"], float(a["below"]), a.get("severity", "high"), a.get("reason", "score"))
+        ScoreAlert(
+            a["dimension"], float(a["below"]), a.get("severity", "high"), a.get("reason", "score")
+        )
         for a in scoring.get("alerts", [])
     )
     return Survey(
@@ -123,6 +127,12 @@ def _alert(survey: str, raw: dict[str, Any]) -> dict[str, Any] | None:
     if alert is None:
         return None
     if not alert.get("values") or alert.get("severity") not in ("high", "medium", "low"):
-        raise ValueError(f"{survey}: {raw['id']}: an alert needs values and a severity (high/medium/low)")
+        raise ValueError(
+            f"{survey}: {raw['id']}: an alert needs values and a severity (high/medium/low)"
+        )
     values = [str(v) for v in alert["values"]]
-    return {"values": values, "severity": alert["severity"], "reason": alert.get("reason", "answer")}
+    return {
+        "values": values,
+        "severity": alert["severity"],
+        "reason": alert.get("reason", "answer"),
+    }

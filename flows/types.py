@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-InputKind = Literal["text", "choice", "start", "media", "unsupported"]
+InputKind = Literal["text", "choice", "start", "media", "unsupported", "prompt"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,17 @@ class ConversationState:
     @property
     def idle(self) -> bool:
         return self.flow is None
+
+
+@dataclass(frozen=True)
+class PromptView:
+    """A scheduled prompt as the follow-up flow sees it."""
+
+    id: int
+    kind: str
+    instrument: str | None = None
+    message: str | None = None
+    wave: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,47 @@ class HandToStaff:
     reason: str
 
 
+@dataclass(frozen=True)
+class RaiseAlert:
+    """Someone must act: the person's facilitator gets an alert with a severity and due time."""
+
+    reason: str
+    severity: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordResponse:
+    """A finished instrument. Anonymous: stored with no link to the person or the prompt."""
+
+    prompt_id: int | None
+    instrument: str
+    version: int
+    wave: str | None
+    answers: dict[str, Any]
+    items: dict[str, float]
+    dimensions: dict[str, float]
+    composite: float | None
+    anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class PromptAnswered:
+    prompt_id: int
+
+
+@dataclass(frozen=True)
+class ForgetInput:
+    """Keep no trace of what was just said (an anonymous answer)."""
+
+
+@dataclass(frozen=True)
+class SetOutcome:
+    """How the person's time in the programme ended (completed, remigrated, left_programme)."""
+
+    outcome: str
+
+
 Effect = (
     SetLanguage
     | SetProfile
@@ -134,6 +186,11 @@ Effect = (
     | OptIn
     | NoteComebackHint
     | HandToStaff
+    | RaiseAlert
+    | RecordResponse
+    | PromptAnswered
+    | ForgetInput
+    | SetOutcome
 )
 
 

@@ -53,6 +53,12 @@ class Stack:
         self.services.inbox.process_pending()
         await self.services.sender.drain()
 
+    async def tick(self) -> int:
+        """What the follow-up tick would do, then send what it queued."""
+        moved = self.services.scheduler.tick()
+        await self.work()
+        return moved
+
     # -- a person talking ------------------------------------------------------------------
     async def tg_says(self, chat_id: int, text: str) -> list[str]:
         before = len(self.telegram_api.sent_to(chat_id))

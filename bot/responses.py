@@ -1,0 +1,56 @@
+"""Storing finished instruments: answers, item scores, dimension scores, the composite.
+
+Anonymous responses keep no person, no prompt and only the day; who took part in a feedback
+round is kept apart (FeedbackRespondent), so "you said, we did" can reach them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from bot.models import Answer, Contact, FeedbackRespondent, Person, SurveyResponse
+from flows.types import RecordResponse
+
+
+def feedback_round(instrument: str, wave: str | None) -> str:
+    return f"{instrument}:{wave or 'adhoc'}"
+
+
+def record_response(
+    session: Session, person: Person, contact: Contact, effect: RecordResponse, today: date
+) -> SurveyResponse:
+    response = SurveyResponse(
+        person_id=None if effect.anonymous else person.id,
+        prompt_id=None if effect.anonymous else effect.prompt_id,
+        instrument=effect.instrument,
+        version=effect.version,
+        wave=effect.wave,
+        anonymous=effect.anonymous,
+        language=person.language,
+        scores=dict(effect.dimensions),
+        composite=effect.composite,
+        completed_on=today,
+    )
+    session.add(response)
+    session.flush()
+    for question_id, value in effect.answers.items():
+        session.add(
+            Answer(
+                response_id=response.id,
+                question_id=question_id,
+                value=value,
+                score=effect.items.get(question_id),
+            )
+        )
+    if effect.instrument == "feedback" or effect.anonymous:
+        round_key = feedback_round(effect.instrument, effect.wave)
+        seen = session.exec(
+            select(FeedbackRespondent).where(
+                FeedbackRespondent.round == round_key, FeedbackRespondent.contact_id == contact.id
+            )
+        ).first()
+        if seen is None:
+            session.add(FeedbackRespondent(round=round_key, contact_id=contact.id))
+    return response
