@@ -9,23 +9,22 @@ per person exists anywhere: a restart simply finds the rows that fell due.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.alerts import raise_alert
 from bot.db import transaction
-from bot.models import Person, ScheduledPrompt
+from bot.models import Consent, Contact, Conversation, Person, ScheduledPrompt
 from bot.people import (
     audit,
-    consents_of,
     conversation_for,
     local_today,
     person_view,
-    preferred_contact,
     timezone_of,
 )
 from bot.timeutil import Clock
@@ -95,37 +94,114 @@ def recompute(session: Session, person: Person, content: Content, now: datetime,
     return count
 
 
+def enrol_many(session: Session, person_ids: list[int], content: Content, now: datetime) -> int:
+    """Plans for many people at once (an import, a programme's first day), in bulk statements:
+    the same decisions as `enrol`, without loading each person as an object."""
+    plans = content.plans
+    if plans is None or not person_ids:
+        return 0
+    columns = (Person.id, Person.role, Person.plan, Person.return_date, Person.timezone,
+               Person.preferred_time, Person.gender, Person.age_band, Person.district,
+               Person.vulnerabilities)  # fmt: skip
+    found = session.execute(select(*columns).where(Person.id.in_(person_ids))).all()
+    rows: list[tuple] = []
+    chosen: list[dict] = []
+    for record in found:
+        if record.plan is not None or record.role != "returnee":
+            continue
+        # A plain record: building full Person objects would cost more than the plan itself.
+        person = SimpleNamespace(**record._asdict(), plan_revision=1)
+        person.vulnerabilities = person.vulnerabilities or []
+        person.plan, person.plan_revision = plans.choose(_profile(person)).name, 1
+        chosen.append({"person_id": record.id, "plan": person.plan})
+        rows.extend(_plan_rows(person, content, now, done=frozenset()))
+    if chosen:
+        person_table = Person.__table__
+        session.connection().execute(
+            person_table.update()
+            .where(person_table.c.id == bindparam("person_id"))
+            .values(plan=bindparam("plan"), plan_revision=1, enrolled_at=now),
+            chosen,
+        )
+    _insert_rows(session, rows)
+    return len(rows)
+
+
+PROMPT_COLUMNS = (
+    "person_id", "plan", "plan_revision", "step_key", "kind", "instrument", "message", "wave",
+    "status", "note", "due_at", "created_at",
+)  # fmt: skip
+
+
+def _insert_rows(session: Session, rows: list[tuple]) -> None:
+    """One executemany straight to the driver: enrolling a cohort writes hundreds of
+    thousands of rows, and per-row ORM processing would dominate. Datetimes are written
+    exactly as the UTCDateTime column stores them (naive UTC; SQLAlchemy's SQLite format)."""
+    if not rows:
+        return
+    connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    formatted: dict[datetime, object] = {}  # people who came back the same day share due times
+
+    def stored(moment: datetime):
+        value = formatted.get(moment)
+        if value is None:
+            naive = moment.astimezone(UTC).replace(tzinfo=None)
+            value = formatted[moment] = naive.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else naive
+        return value
+
+    marks = ", ".join("?" if sqlite else "%s" for _ in PROMPT_COLUMNS)
+    statement = f"INSERT INTO scheduled_prompt ({', '.join(PROMPT_COLUMNS)}) VALUES ({marks})"
+    connection.exec_driver_sql(
+        statement, [(*row[:10], stored(row[10]), stored(row[11])) for row in rows]
+    )
+
+
 def _insert_plan(
     session: Session, person: Person, content: Content, now: datetime, done: set[str]
 ) -> int:
-    plans = content.plans
-    plan = plans.plans[person.plan]
+    rows = _plan_rows(person, content, now, frozenset(done))
+    _insert_rows(session, rows)
+    return len(rows)
+
+
+def _plan_rows(person, content: Content, now: datetime, done: frozenset[str]) -> list[tuple]:
+    """Rows in PROMPT_COLUMNS order."""
     anchor = person.return_date or local_today(person, content, now)
-    planned = plan_prompts(
-        plan, plans, anchor, now, timezone_of(person, content), person.preferred_time
+    steps = _planned(
+        content, person.plan, anchor, now, timezone_of(person, content), person.preferred_time
     )
-    count = 0
-    for item in planned:
-        if item.step.key in done:
-            continue
-        session.add(
-            ScheduledPrompt(
-                person_id=person.id,
-                plan=plan.name,
-                plan_revision=person.plan_revision,
-                step_key=item.step.key,
-                kind=item.step.kind,
-                instrument=item.step.instrument,
-                message=item.step.message,
-                wave=item.step.wave,
-                status=item.status,
-                note="late enrolment" if item.status == "skipped" else None,
-                due_at=item.due_at,
-                created_at=now,
+    head = (person.id, person.plan, person.plan_revision)
+    return [head + step + (now,) for key, step in steps if key not in done]
+
+
+_PLANNED: dict[tuple, tuple] = {}
+
+
+def _planned(
+    content: Content, plan: str, anchor, now: datetime, timezone: str, preferred: str | None
+):
+    """Pure, so people who came back on the same day share one computation: each step as
+    (step_key, kind, instrument, message, wave, status, note, due_at)."""
+    key = (id(content.plans), plan, anchor, now, timezone, preferred)
+    found = _PLANNED.get(key)
+    if found is None:
+        if len(_PLANNED) > 4096:
+            _PLANNED.clear()
+        plans = content.plans
+        items = plan_prompts(plans.plans[plan], plans, anchor, now, timezone, preferred)
+        found = _PLANNED[key] = tuple(
+            (
+                item.step.key,
+                (
+                    item.step.key, item.step.kind, item.step.instrument, item.step.message,
+                    item.step.wave, item.status,
+                    "late enrolment" if item.status == "skipped" else None, item.due_at,
+                ),
             )
-        )
-        count += 1
-    return count
+            for item in items
+        )  # fmt: skip
+    return found
 
 
 class Scheduler:
@@ -141,8 +217,8 @@ class Scheduler:
         """Fires due prompts, sends due reminders, records misses; returns how many rows moved."""
         if self.content.plans is None:
             return 0
-        moved = 0
-        for step in (self._fire_due, self._remind_due, self._expire_due):
+        moved = self.fire_due()
+        for step in (self._remind_due, self._expire_due):
             while True:
                 done = step()
                 moved += done
@@ -162,32 +238,56 @@ class Scheduler:
         )
         return list(session.exec(statement).all())
 
+    def fire_due(self) -> int:
+        """Fires every prompt due now (in batches); returns how many rows were looked at."""
+        total = 0
+        while True:
+            done = self._fire_due()
+            total += done
+            if done < self.batch:
+                return total
+
     def _fire_due(self) -> int:
         now = self.clock()
+        try:
+            with transaction(self.engine) as session:
+                rows = self._claim_due(session, now)
+                batch = _Batch.load(session, [row.person_id for row in rows], now)
+                for row in rows:
+                    self._fire(session, row, now, batch)
+                return len(rows)
+        except Exception:  # noqa: BLE001 - find the bad row without holding back the rest
+            log.exception("firing a batch failed; retrying one by one")
+        return self._fire_one_by_one(now)
+
+    def _claim_due(self, session: Session, now: datetime) -> list[ScheduledPrompt]:
+        return self._claim(
+            session,
+            ScheduledPrompt.status.in_(("pending", "waiting")),
+            ScheduledPrompt.due_at <= now,
+        )
+
+    def _fire_one_by_one(self, now: datetime) -> int:
         with transaction(self.engine) as session:
-            rows = self._claim(
-                session,
-                ScheduledPrompt.status.in_(("pending", "waiting")),
-                ScheduledPrompt.due_at <= now,
-            )
+            rows = self._claim_due(session, now)
             for row in rows:
                 try:
                     with session.begin_nested():
-                        self._fire(session, row, now)
+                        self._fire(session, row, now, _Batch.load(session, [row.person_id], now))
                 except Exception:  # noqa: BLE001 - one bad row must not hold back the rest
                     log.exception("prompt %s could not fire", row.id)
                     row.due_at = now + LEASE
             return len(rows)
 
-    def _fire(self, session: Session, row: ScheduledPrompt, now: datetime) -> None:
-        person = session.get(Person, row.person_id)
+    def _fire(self, session: Session, row: ScheduledPrompt, now: datetime, batch: _Batch) -> None:
+        person = batch.people[row.person_id]
         if person.status != "active" or person.outcome in ("remigrated", "left_programme"):
             row.status, row.note = "cancelled", f"person {person.outcome or person.status}"
             return
         if person.opted_out_at is not None:
             row.status, row.note = "skipped", "opted out"
             return
-        consents = consents_of(session, person.id)
+        consents = batch.consents.get(person.id, {})
         if row.kind in NEEDS_SURVEY_CONSENT and not consents.get("surveys"):
             row.status, row.note = "skipped", "no consent to surveys"
             return
@@ -204,24 +304,25 @@ class Scheduler:
         if slot > now:
             row.due_at, row.status = slot, "pending"
             return
-        if self._sent_today(session, person, timezone, now) >= delivery.max_per_day:
+        if batch.sent_today(person.id, timezone, now) >= delivery.max_per_day:
             row.due_at, row.status = self._tomorrow(timezone, now), "pending"
             return
-        conversation = conversation_for(session, person.id, lock=True)
+        conversation = batch.conversations[person.id]
         if _busy(conversation, now):
             row.due_at, row.status = now + WAIT_BEHIND_CONVERSATION, "waiting"
             return
-        contact = preferred_contact(session, person.id)
+        contact = batch.contact(person.id)
         if contact is None:
             row.status, row.note = "missed", "no working contact"
             self._missed(session, person, now)
             return
         from bot.runtime import apply_result
 
-        snap = self._snapshot(session, person, contact, conversation, now)
+        snap = self._snapshot(session, person, contact, conversation, now, consents)
         prompt = PromptView(row.id, row.kind, row.instrument, row.message, row.wave)
         result = followup.start(snap, self.content, prompt)
         row.fired_at = now
+        batch.sent.setdefault(person.id, []).append(now)
         if row.kind in ("info", "closure"):
             row.status = "answered"
         else:
@@ -229,11 +330,11 @@ class Scheduler:
             row.status = OPEN
             row.reminder_due_at = next_slot(now + no_reply.reminder_after, timezone, delivery)
             row.closes_at = row.reminder_due_at + no_reply.missed_after
-        apply_result(session, person, contact, conversation, result, now)
+        apply_result(session, person, contact, conversation, result, now, content=self.content)
 
-    def _snapshot(self, session, person, contact, conversation, now) -> Snapshot:
+    def _snapshot(self, session, person, contact, conversation, now, consents=None) -> Snapshot:
         return Snapshot(
-            person=person_view(session, person, contact),
+            person=person_view(session, person, contact, consents),
             conversation=ConversationState(
                 conversation.flow,
                 conversation.step,
@@ -244,24 +345,6 @@ class Scheduler:
             now=now,
             today=local_today(person, self.content, now),
         )
-
-    def _sent_today(self, session: Session, person: Person, timezone: str, now: datetime) -> int:
-        zone = ZoneInfo(timezone)
-        local = now.astimezone(zone)
-        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        start = midnight.astimezone(ZoneInfo("UTC"))
-        fired = or_(ScheduledPrompt.fired_at >= start, ScheduledPrompt.reminded_at >= start)
-        statement = select(func.count()).where(ScheduledPrompt.person_id == person.id, fired)
-        count = session.exec(statement).one()
-        # A prompt both fired and reminded today counts twice.
-        both = session.exec(
-            select(func.count()).where(
-                ScheduledPrompt.person_id == person.id,
-                ScheduledPrompt.fired_at >= start,
-                ScheduledPrompt.reminded_at >= start,
-            )
-        ).one()
-        return int(count) + int(both)
 
     def _tomorrow(self, timezone: str, now: datetime) -> datetime:
         zone = ZoneInfo(timezone)
@@ -280,15 +363,15 @@ class Scheduler:
                 ScheduledPrompt.reminded_at.is_(None),
                 ScheduledPrompt.reminder_due_at <= now,
             )
+            batch = _Batch.load(session, [row.person_id for row in rows], now)
             for row in rows:
-                with session.begin_nested():
-                    self._remind(session, row, now)
+                self._remind(session, row, now, batch)
             return len(rows)
 
-    def _remind(self, session: Session, row: ScheduledPrompt, now: datetime) -> None:
-        person = session.get(Person, row.person_id)
-        conversation = conversation_for(session, person.id, lock=True)
-        contact = preferred_contact(session, person.id)
+    def _remind(self, session: Session, row: ScheduledPrompt, now: datetime, batch: _Batch) -> None:
+        person = batch.people[row.person_id]
+        conversation = batch.conversations[person.id]
+        contact = batch.contact(person.id)
         on_this = (
             conversation.flow == followup.NAME
             and conversation.state.get("prompt", {}).get("id") == row.id
@@ -302,15 +385,18 @@ class Scheduler:
         if slot > now:
             row.reminder_due_at = slot
             return
-        if self._sent_today(session, person, timezone, now) >= delivery.max_per_day:
+        if batch.sent_today(person.id, timezone, now) >= delivery.max_per_day:
             row.reminder_due_at = self._tomorrow(timezone, now)
             return
         from bot.runtime import enqueue
 
-        snap = self._snapshot(session, person, contact, conversation, now)
+        snap = self._snapshot(
+            session, person, contact, conversation, now, batch.consents.get(person.id, {})
+        )
         for message in followup.remind(snap, self.content):
             enqueue(session, person, contact, message, now)
         row.reminded_at = now
+        batch.sent.setdefault(person.id, []).append(now)
         row.closes_at = max(row.closes_at or now, now + self.content.plans.no_reply.missed_after)
 
     def _expire_due(self) -> int:
@@ -365,3 +451,66 @@ def _busy(conversation, now: datetime) -> bool:
     if conversation.flow == followup.NAME:
         return True
     return now - conversation.updated_at < BUSY_FOR
+
+
+class _Batch:
+    """Everything firing a batch of prompts needs about its people, loaded in a few queries."""
+
+    def __init__(self, people, consents, conversations, contacts, sent):
+        self.people: dict[int, Person] = people
+        self.consents: dict[int, dict[str, bool]] = consents
+        self.conversations: dict[int, Conversation] = conversations
+        self.contacts: dict[int, list[Contact]] = contacts
+        self.sent: dict[int, list[datetime]] = sent
+
+    @classmethod
+    def load(cls, session: Session, person_ids: list[int], now: datetime) -> _Batch:
+        ids = sorted(set(person_ids))
+        if not ids:
+            return cls({}, {}, {}, {}, {})
+        people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(ids))).all()}
+        consents: dict[int, dict[str, bool]] = {}
+        rows = session.exec(
+            select(Consent).where(Consent.person_id.in_(ids)).order_by(Consent.at, Consent.id)
+        )
+        for consent in rows.all():
+            consents.setdefault(consent.person_id, {})[consent.purpose] = consent.granted
+        conversations = {
+            c.person_id: c
+            for c in session.exec(
+                select(Conversation).where(Conversation.person_id.in_(ids)).with_for_update()
+            ).all()
+        }
+        contacts: dict[int, list[Contact]] = {}
+        for contact in session.exec(select(Contact).where(Contact.person_id.in_(ids))).all():
+            contacts.setdefault(contact.person_id, []).append(contact)
+        # Programme messages of the last day and a half: enough for any local "today".
+        since = now - timedelta(hours=38)
+        sent: dict[int, list[datetime]] = {}
+        recent = session.exec(
+            select(
+                ScheduledPrompt.person_id, ScheduledPrompt.fired_at, ScheduledPrompt.reminded_at
+            ).where(
+                ScheduledPrompt.person_id.in_(ids),
+                or_(ScheduledPrompt.fired_at >= since, ScheduledPrompt.reminded_at >= since),
+            )
+        ).all()
+        for person_id, fired_at, reminded_at in recent:
+            sent.setdefault(person_id, []).extend(
+                t for t in (fired_at, reminded_at) if t is not None
+            )
+        return cls(people, consents, conversations, contacts, sent)
+
+    def sent_today(self, person_id: int, timezone: str, now: datetime) -> int:
+        local = now.astimezone(ZoneInfo(timezone))
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        return sum(1 for at in self.sent.get(person_id, []) if at >= midnight)
+
+    def contact(self, person_id: int) -> Contact | None:
+        working = [c for c in self.contacts.get(person_id, []) if not c.stopped]
+        if not working:
+            return None
+        return max(
+            working,
+            key=lambda c: (c.last_inbound_at is not None, c.last_inbound_at or c.created_at, c.id),
+        )

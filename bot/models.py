@@ -197,7 +197,8 @@ class ScheduledPrompt(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    person_id: int = Field(foreign_key="person.id", index=True)
+    # Indexed by the unique constraint, which starts with person_id.
+    person_id: int = Field(foreign_key="person.id")
     plan: str = Field(max_length=40)
     plan_revision: int
     step_key: str = Field(max_length=40)

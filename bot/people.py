@@ -101,7 +101,9 @@ def preferred_contact(session: Session, person_id: int) -> Contact | None:
     )
 
 
-def person_view(session: Session, person: Person, contact: Contact) -> PersonView:
+def person_view(
+    session: Session, person: Person, contact: Contact, consents: dict[str, bool] | None = None
+) -> PersonView:
     profile = {name: getattr(person, name) for name in sorted(PROFILE_FIELDS)}
     return PersonView(
         id=person.id,
@@ -109,7 +111,7 @@ def person_view(session: Session, person: Person, contact: Contact) -> PersonVie
         language=person.language,
         channel=contact.channel,
         profile=profile,
-        consents=consents_of(session, person.id),
+        consents=consents if consents is not None else consents_of(session, person.id),
         opted_out=person.opted_out_at is not None,
         comeback_hint_at=contact.comeback_hint_at,
     )

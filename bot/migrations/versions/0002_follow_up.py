@@ -84,9 +84,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("scheduled_prompt", schema=None) as batch_op:
         batch_op.create_index("ix_prompt_due", ["status", "due_at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_scheduled_prompt_person_id"), ["person_id"], unique=False
-        )
 
     op.create_table(
         "feedback_respondent",
@@ -196,7 +193,6 @@ def downgrade() -> None:
     op.drop_table("survey_response")
     op.drop_table("feedback_respondent")
     with op.batch_alter_table("scheduled_prompt", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_scheduled_prompt_person_id"))
         batch_op.drop_index("ix_prompt_due")
 
     op.drop_table("scheduled_prompt")
