@@ -22,16 +22,14 @@ def raise_alert(
     detail: str | None,
     now: datetime,
     due_hours: dict[str, float] | None = None,
+    while_open: bool = False,
 ) -> Alert:
+    """`while_open`: one open alert of this reason per person is enough (a standing condition)."""
     person_id = person.id if person is not None else None
-    recent = session.exec(
-        select(Alert).where(
-            Alert.person_id == person_id,
-            Alert.reason == reason,
-            Alert.status == "open",
-            Alert.created_at >= now - DEDUPE,
-        )
-    ).first()
+    conditions = [Alert.person_id == person_id, Alert.reason == reason, Alert.status == "open"]
+    if not while_open:
+        conditions.append(Alert.created_at >= now - DEDUPE)
+    recent = session.exec(select(Alert).where(*conditions)).first()
     if recent is not None:
         return recent
     hours = (due_hours or DEFAULT_DUE_HOURS).get(severity, DEFAULT_DUE_HOURS["medium"])

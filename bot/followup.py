@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from bot.alerts import raise_alert
 from bot.db import transaction
-from bot.models import Consent, Contact, Conversation, Person, ScheduledPrompt
+from bot.models import Consent, Contact, Conversation, FeedbackRespondent, Person, ScheduledPrompt
 from bot.people import (
     audit,
     conversation_for,
@@ -31,7 +31,7 @@ from bot.timeutil import Clock
 from flows import followup
 from flows.content import Content
 from flows.plan import next_slot, plan_prompts
-from flows.types import ConversationState, Input, PromptView, Snapshot
+from flows.types import ConversationState, Input, Message, PromptView, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +297,11 @@ class Scheduler:
                 now + timedelta(days=1),
                 f"waiting for {plan.requires_consent} consent",
             )
+            why = f"{plan.requires_consent} consent is needed before follow-up ({plan.name} plan)"
+            due_hours = self.content.programme.get("alert_due_hours")
+            raise_alert(
+                session, person, "consent_needed", "medium", why, now, due_hours, while_open=True
+            )
             return
         timezone = timezone_of(person, self.content)
         delivery = self.content.plans.delivery
@@ -424,16 +429,76 @@ class Scheduler:
             )
 
 
+OUTCOMES = ("completed", "remigrated", "left_programme")
+SUMMARY_MAX = 200
+
+
+def record_outcome(
+    session: Session, person: Person, outcome: str, actor: str, now: datetime
+) -> int:
+    """Re-migration or leaving is recorded, never a deletion: what was said stays; what was
+    still to come is cancelled. Returns how many prompts were cancelled."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}")
+    person.outcome, person.outcome_at = outcome, now
+    rows = session.exec(
+        select(ScheduledPrompt).where(
+            ScheduledPrompt.person_id == person.id,
+            ScheduledPrompt.status.in_(("pending", "waiting", OPEN)),
+        )
+    ).all()
+    for row in rows:
+        row.status, row.note = "cancelled", f"outcome: {outcome}"
+    audit(session, actor, "person.outcome", person.id, now, outcome=outcome, cancelled=len(rows))
+    return len(rows)
+
+
+def said_we_did(
+    session: Session,
+    round_key: str,
+    summaries: dict[str, str],
+    content: Content,
+    actor: str,
+    now: datetime,
+) -> int:
+    """After a feedback round: what changed, to everyone who answered it (anonymous answers
+    included), each on the channel they answered on. Staff learn how many, never who."""
+    from bot.runtime import enqueue
+
+    default = content.programme.get("default_language", content.languages[0])
+    if not summaries.get(default):
+        raise ValueError(f"a summary in {default} is needed (the fallback language)")
+    if any(len(text) > SUMMARY_MAX for text in summaries.values()):
+        raise ValueError(f"keep each summary to {SUMMARY_MAX} characters: it goes out by SMS too")
+    contacts = session.exec(
+        select(Contact)
+        .join(FeedbackRespondent, FeedbackRespondent.contact_id == Contact.id)
+        .where(FeedbackRespondent.round == round_key)
+    ).all()
+    sent = 0
+    for contact in contacts:
+        person = session.get(Person, contact.person_id)
+        if contact.stopped or person.opted_out_at is not None:
+            continue
+        language = person.language if person.language in summaries else default
+        text = content.catalog.text(
+            language, "followup.said_we_did", contact.channel, summary=summaries[language].strip()
+        )
+        enqueue(session, person, contact, Message(text, key="followup.said_we_did"), now)
+        sent += 1
+    audit(session, actor, "feedback.said_we_did", None, now, round=round_key, sent=sent)
+    return sent
+
+
 def mark_unreachable(
-    session: Session, person: Person, why: str, now: datetime, content: Content
+    session: Session, person: Person, why: str, now: datetime, content: Content | None = None
 ) -> None:
     if person.unreachable_at is not None:
         return
     person.unreachable_at = now
     audit(session, "system", "person.unreachable", person.id, now, why=why)
-    raise_alert(
-        session, person, "unreachable", "medium", why, now, content.programme.get("alert_due_hours")
-    )
+    due_hours = content.programme.get("alert_due_hours") if content is not None else None
+    raise_alert(session, person, "unreachable", "medium", why, now, due_hours)
 
 
 def mark_reachable(session: Session, person: Person, now: datetime) -> None:

@@ -191,9 +191,22 @@ class OutboxSender:
                 log.info("outbound %s: retry in %.1fs (%s)", row.id, delay, error.code)
                 return
             outbound.status = "failed"
-            if error.kind in ("blocked", "opted_out"):
+            if error.kind in ("blocked", "opted_out", "unreachable"):
                 mark_contact_stopped(session, outbound.contact_id, error.kind, now)
+            if error.kind in ("blocked", "unreachable") and outbound.person_id is not None:
+                _unreachable_if_no_other_way(session, outbound.person_id, error.code, now)
             log.warning("outbound %s failed for good: %s %s", row.id, error.code, error.detail)
+
+
+def _unreachable_if_no_other_way(session, person_id: int, code: str, now: datetime) -> None:
+    """A permanent delivery failure on their last working contact: tell their facilitator."""
+    from bot.followup import mark_unreachable
+    from bot.people import preferred_contact
+
+    if preferred_contact(session, person_id) is None:
+        person = session.get(Person, person_id)
+        if person is not None and person.status == "active":
+            mark_unreachable(session, person, f"delivery failed for good ({code})", now)
 
 
 def mark_contact_stopped(session, contact_id: int, reason: str, now: datetime) -> None:

@@ -40,7 +40,7 @@ class SendError(Exception):
 
     def __init__(
         self,
-        kind: Literal["retry", "permanent", "blocked", "opted_out"],
+        kind: Literal["retry", "permanent", "blocked", "opted_out", "unreachable"],
         code: str,
         detail: str,
         retry_after: float | None = None,

@@ -10,11 +10,11 @@ from bot.channels.base import SendError
 # Twilio REST error codes (https://www.twilio.com/docs/api/errors).
 TWILIO_CODES: dict[int, str] = {
     21610: "opted_out",  # the recipient replied STOP to this sender
-    21211: "permanent",  # invalid 'To' number
-    21214: "permanent",  # 'To' number cannot be reached
+    21211: "unreachable",  # invalid 'To' number
+    21214: "unreachable",  # 'To' number cannot be reached
     21408: "permanent",  # region not enabled on the account
-    21612: "permanent",  # cannot route to this number
-    21614: "permanent",  # not a mobile number
+    21612: "unreachable",  # cannot route to this number
+    21614: "unreachable",  # not a mobile number
     21617: "permanent",  # body too long
     20003: "retry",  # authentication: retried so a fixed token lets it through
     20429: "retry",  # too many requests
@@ -43,7 +43,9 @@ def telegram_error(error: Exception) -> SendError:
         # "bot was blocked by the user", "user is deactivated", "bot was kicked"
         return SendError("blocked", "telegram:403", str(error))
     if isinstance(error, tg.BadRequest):
-        return SendError("permanent", "telegram:400", str(error))
+        # "Chat not found": this address is gone, not just this message.
+        kind = "unreachable" if "chat not found" in str(error).lower() else "permanent"
+        return SendError(kind, "telegram:400", str(error))
     if isinstance(error, tg.InvalidToken):
         return SendError("retry", "telegram:401", str(error))
     if isinstance(error, (tg.TimedOut, tg.NetworkError, httpx.HTTPError)):

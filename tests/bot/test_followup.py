@@ -294,3 +294,108 @@ async def test_the_inbox_and_the_tick_share_the_persons_conversation_safely(sqli
     )  # the inbox row is processed first by work(); the prompt waits or fires after
     texts = [m.text for m in stack.telegram_api.sent_to(91)][-3:]
     assert any(t.startswith("Hello! How are your first days going?") for t in texts)
+
+
+async def test_remigration_is_an_outcome_not_a_deletion(sqlite_stack):
+    from bot.followup import record_outcome
+
+    stack = sqlite_stack
+    awa = await enrol_on_telegram(stack, 201, "20/11/2026")
+    await live_until(stack, datetime(2026, 12, 21, tzinfo=UTC))
+    with transaction(stack.engine) as session:
+        cancelled = record_outcome(
+            session, session.get(Person, awa.id), "remigrated", "staff:1", stack.clock()
+        )
+    assert cancelled == 7
+    statuses = [r.status for r in prompts(stack, awa.id)]
+    assert statuses[:2] == ["answered", "answered"] and set(statuses[2:]) == {"cancelled"}
+    person = stack.person("telegram", "201")
+    assert person.outcome == "remigrated" and person.display_name == "Awa"
+    await live_until(stack, datetime(2028, 1, 1, tzinfo=UTC))
+    assert len(fired(stack, awa.id)) == 2
+
+
+async def test_you_said_we_did_reaches_everyone_who_answered_the_round(sqlite_stack):
+    from bot.followup import said_we_did
+
+    stack = sqlite_stack
+    named = await enrol_on_telegram(stack, 211, "20/11/2026")
+    hidden = await enrol_on_telegram(stack, 212, "20/11/2026", language="2")
+    silent = await enrol_on_telegram(stack, 213, "20/11/2026")
+    with transaction(stack.engine) as session:
+        for row in session.exec(select(ScheduledPrompt)).all():
+            if row.step_key != "m6_feedback":
+                row.status = "skipped"
+    await live_until(stack, datetime(2027, 5, 22, 9, tzinfo=UTC), answer=False)
+    for said in ["no", "4", "1", "1", "skip"]:
+        await stack.tg_says(211, said)
+    for said in ["oui", "5", "2", "2", "passer"]:
+        await stack.tg_says(212, said)
+    summaries = {"en": "More mentors in the North district.", "fr": "Plus de mentors dans le Nord."}
+    with transaction(stack.engine) as session:
+        sent = said_we_did(
+            session, "feedback:m6", summaries, stack.services.content, "staff:1", stack.clock()
+        )
+    await stack.work()
+    assert sent == 2
+    assert (
+        stack.telegram_api.sent_to(211)[-1].text
+        == "You said, we did: More mentors in the North district."
+    )
+    assert stack.telegram_api.sent_to(212)[-1].text.endswith("Plus de mentors dans le Nord.")
+    assert "mentors" not in stack.telegram_api.sent_to(213)[-1].text
+    assert named.id and hidden.id and silent.id
+
+
+async def test_a_plan_that_needs_a_guardian_waits_for_consent_and_tells_staff(sqlite_stack):
+    from bot.models import Alert, Consent
+
+    stack = sqlite_stack
+    awa = await enrol_on_telegram(stack, 221, "20/11/2026")
+    with transaction(stack.engine) as session:
+        person = session.get(Person, awa.id)
+        person.vulnerabilities = ["unaccompanied_minor"]
+        recompute(session, person, stack.services.content, stack.clock(), "staff:1")
+    assert stack.person("telegram", "221").plan == "minor"
+    await live_until(stack, datetime(2026, 11, 30, tzinfo=UTC))
+    assert fired(stack, awa.id) == []
+    with transaction(stack.engine) as session:
+        [alert] = session.exec(select(Alert)).all()
+        assert alert.reason == "consent_needed"
+        session.add(
+            Consent(
+                person_id=awa.id,
+                purpose="guardian",
+                version="v1",
+                granted=True,
+                channel="staff",
+                at=stack.clock(),
+            )
+        )
+    await live_until(stack, datetime(2026, 12, 2, tzinfo=UTC))
+    assert [key for key, _ in fired(stack, awa.id)] == ["w1_settling"]
+
+
+async def test_trafficking_survivors_get_monthly_check_ins(sqlite_stack):
+    stack = sqlite_stack
+    awa = await enrol_on_telegram(stack, 231, "20/11/2026")
+    with transaction(stack.engine) as session:
+        person = session.get(Person, awa.id)
+        person.vulnerabilities = ["trafficking"]
+        recompute(session, person, stack.services.content, stack.clock(), "staff:1")
+    await live_until(stack, datetime(2027, 6, 1, tzinfo=UTC))
+    months = [at[:7] for key, at in fired(stack, awa.id) if not key.startswith("w1")]
+    assert months[:6] == ["2026-12", "2027-01", "2027-02", "2027-03", "2027-04", "2027-05"]
+
+
+async def test_a_number_that_no_longer_exists_makes_the_person_unreachable(sqlite_stack):
+    stack = sqlite_stack
+    binta = await enrol_on_sms(stack, "+221770000241", "20/11/2026")
+    stack.twilio_api.fail_next(400, 21614, "'To' number is not a valid mobile number")
+    await live_until(stack, datetime(2026, 11, 27, 9, tzinfo=UTC), answer=False)
+    person = stack.person("sms", "+221770000241")
+    assert person.unreachable_at is not None
+    with transaction(stack.engine) as session:
+        [alert] = session.exec(select(Alert).where(Alert.reason == "unreachable")).all()
+        assert "21614" in alert.detail
+    assert binta.id == person.id
