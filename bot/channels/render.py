@@ -47,6 +47,10 @@ def gsm_fold(text: str) -> str:
 
 
 def sms_text(text: str, choices: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> str:
-    """Each choice on its own line, starting with its number: "1 English"."""
-    lines = [text] + [f"{number} {label}" for number, (_, label) in enumerate(choices, start=1)]
+    """Each choice on its own line, starting with its number: "1 English". A bare scale
+    (labels 1..n) needs no lines: the question says what the numbers mean."""
+    numbered = list(enumerate(choices, start=1))
+    if numbered and all(label == str(number) for number, (_, label) in numbered):
+        numbered = []
+    lines = [text] + [f"{number} {label}" for number, (_, label) in numbered]
     return gsm_fold("\n".join(lines))

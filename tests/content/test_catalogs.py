@@ -28,6 +28,7 @@ LEADS = (
     "common.welcome_back",
     "common.skipping",
     "onboarding.thanks",
+    "followup.reminder",
 )
 
 # Words that would tell whoever reads a shared phone what the person is going through.

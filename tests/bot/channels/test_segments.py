@@ -61,3 +61,9 @@ def test_folding_is_idempotent_and_yields_gsm7_or_the_original(text):
     folded = gsm_fold(text)
     assert gsm_fold(folded) == folded
     assert folded == text or encoding(folded) == "GSM-7"
+
+
+def test_a_bare_scale_needs_no_lines():
+    assert sms_text(
+        "How happy are you? 1 = not at all, 5 = very.", [(str(n), str(n)) for n in range(1, 6)]
+    ) == ("How happy are you? 1 = not at all, 5 = very.")
