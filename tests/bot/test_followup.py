@@ -399,3 +399,31 @@ async def test_a_number_that_no_longer_exists_makes_the_person_unreachable(sqlit
         [alert] = session.exec(select(Alert).where(Alert.reason == "unreachable")).all()
         assert "21614" in alert.detail
     assert binta.id == person.id
+
+
+async def test_the_running_service_fires_due_prompts_on_its_own(
+    sqlite_url, telegram_api, twilio_api, clock
+):
+    """Through the real APScheduler tick, started with the app's workers."""
+    import asyncio
+
+    from bot.workers import Workers
+    from tests.stack import close_stack, open_stack, stack_settings
+
+    settings = stack_settings(
+        sqlite_url, telegram_api, twilio_api, worker_poll_seconds=0.2, followup_tick_seconds=1
+    )
+    stack = await open_stack(settings, telegram_api, twilio_api, clock)
+    await enrol_on_telegram(stack, 251, "20/11/2026")
+    clock.now = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
+    workers = Workers(stack.services)
+    await workers.start()
+    try:
+        for _ in range(100):
+            if telegram_api.sent_to(251)[-1].text == "Do you have a good place to stay?":
+                break
+            await asyncio.sleep(0.1)
+        assert telegram_api.sent_to(251)[-1].text == "Do you have a good place to stay?"
+    finally:
+        await workers.stop()
+        await close_stack(stack)
