@@ -60,6 +60,9 @@ class Person(SQLModel, table=True):
     # How their time in the programme ended: completed, remigrated, left_programme.
     outcome: str | None = Field(default=None, max_length=32)
     outcome_at: datetime | None = _utc()
+    # Staff may pause follow-ups (a hospital stay, a move) and resume them.
+    followup_paused: bool = False
+    erased_at: datetime | None = _utc()
     opted_out_at: datetime | None = _utc()
     created_at: datetime = _utc(default_factory=utcnow, nullable=False)
     updated_at: datetime = _utc(default_factory=utcnow, nullable=False)
@@ -126,6 +129,9 @@ class Inbound(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     # Set when a person should read this (unhandled text, "talk to a person").
     handoff: str | None = Field(default=None, max_length=32)
+    assigned_to: int | None = Field(default=None, foreign_key="staff.id")
+    handled_at: datetime | None = _utc()
+    handled_by: int | None = Field(default=None, foreign_key="staff.id")
     received_at: datetime = _utc(default_factory=utcnow, nullable=False)
     processed_at: datetime | None = _utc()
     attempts: int = 0
@@ -160,6 +166,9 @@ class Outbound(SQLModel, table=True):
     created_at: datetime = _utc(default_factory=utcnow, nullable=False)
     sent_at: datetime | None = _utc()
     delivered_at: datetime | None = _utc()
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
+    # Written by staff from the admin (a reply, a broadcast), not by a flow.
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
 
 
 class Staff(SQLModel, table=True):
@@ -169,6 +178,8 @@ class Staff(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: str = Field(default="facilitator", max_length=20)
     active: bool = True
+    language: str = Field(default="en", max_length=8)
+    last_login_at: datetime | None = _utc()
     created_at: datetime = _utc(default_factory=utcnow, nullable=False)
 
 
@@ -276,3 +287,39 @@ class Alert(SQLModel, table=True):
     closed_at: datetime | None = _utc()
     closed_by: int | None = Field(default=None, foreign_key="staff.id")
     close_note: str | None = None
+
+
+class StaffSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "staff_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = _utc(nullable=False)
+    last_seen_at: datetime = _utc(nullable=False)
+    expires_at: datetime = _utc(nullable=False)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed sign-ins, by email and by address, to slow down guessing."""
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, index=True)
+    at: datetime = _utc(nullable=False, index=True)
+
+
+class Broadcast(SQLModel, table=True):
+    """A message from staff to an audience, a text per language."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_by: int = Field(foreign_key="staff.id")
+    texts: dict[str, str] = _json(dict)
+    audience: dict[str, Any] = _json(dict)
+    status: str = Field(default="sending", max_length=16)
+    recipients: int = 0
+    created_at: datetime = _utc(nullable=False)
