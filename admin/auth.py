@@ -1,17 +1,14 @@
-"""Staff accounts: argon2id password hashes and signed session cookies."""
+"""Staff accounts: argon2id password hashes (sessions live in admin/sessions.py)."""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session, select
 
 from bot.models import Staff
 
 ROLES = ("admin", "facilitator", "viewer")
-SESSION_COOKIE = "homecoming_session"
-SESSION_MAX_AGE = 8 * 3600
 
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
 # Verifying against this keeps unknown emails as slow as wrong passwords.
@@ -20,6 +17,13 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def authenticate(session: Session, email: str, password: str) -> Staff | None:
@@ -49,17 +53,3 @@ def create_staff(session: Session, email: str, name: str, password: str, role: s
     session.add(staff)
     session.flush()
     return staff
-
-
-def serializer(secret: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt="homecoming-staff-session")
-
-
-def read_session(secret: str, cookie: str | None) -> int | None:
-    if not cookie:
-        return None
-    try:
-        data = serializer(secret).loads(cookie, max_age=SESSION_MAX_AGE)
-    except (BadSignature, SignatureExpired):
-        return None
-    return data.get("staff") if isinstance(data, dict) else None

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
-from admin.routes import router as admin_router
+from admin.routes import install as install_admin
 from bot import simulator, webhooks
 from bot.config import Settings, get_settings
 from bot.services import Services, build_services
@@ -50,7 +50,7 @@ def create_app(
     app.state.workers = None
     app.include_router(webhooks.router)
     app.include_router(simulator.router)
-    app.include_router(admin_router)
+    install_admin(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.mount(
         "/admin/static",

@@ -37,9 +37,9 @@ class Person(SQLModel, table=True):
     timezone: str | None = Field(default=None, max_length=64)
     display_name: str | None = Field(default=None, max_length=80)
     role: str | None = Field(default=None, max_length=20)
-    district: str | None = Field(default=None, max_length=64)
+    district: str | None = Field(default=None, max_length=64, index=True)
     district_other: str | None = Field(default=None, max_length=120)
-    return_date: date | None = None
+    return_date: date | None = Field(default=None, index=True)
     return_date_precision: str | None = Field(default=None, max_length=8)
     gender: str | None = Field(default=None, max_length=20)
     age_band: str | None = Field(default=None, max_length=20)
@@ -179,6 +179,8 @@ class Staff(SQLModel, table=True):
     role: str = Field(default="facilitator", max_length=20)
     active: bool = True
     language: str = Field(default="en", max_length=8)
+    # Districts a facilitator covers: people enrolling there are assigned to them.
+    districts: list[str] = _json(list)
     last_login_at: datetime | None = _utc()
     created_at: datetime = _utc(default_factory=utcnow, nullable=False)
 
@@ -247,6 +249,8 @@ class SurveyResponse(SQLModel, table=True):
     scores: dict[str, Any] = _json(dict)
     composite: float | None = None
     completed_on: date
+    # Facilitator-assisted answers (someone without a phone of their own): who recorded them.
+    recorded_by: int | None = Field(default=None, foreign_key="staff.id")
 
 
 class Answer(SQLModel, table=True):
@@ -322,4 +326,20 @@ class Broadcast(SQLModel, table=True):
     audience: dict[str, Any] = _json(dict)
     status: str = Field(default="sending", max_length=16)
     recipients: int = 0
+    # What staff saw before sending: segments and cost per language, for the record.
+    estimate: dict[str, Any] = _json(dict)
     created_at: datetime = _utc(nullable=False)
+    finished_at: datetime | None = _utc()
+
+
+class ResultsSnapshot(SQLModel, table=True):
+    """Results aggregated ahead of time, so the results page reads one row, not every answer.
+
+    These are anonymous aggregates: erasing a person leaves them until the next computation."""
+
+    __tablename__ = "results_snapshot"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    computed_at: datetime = _utc(nullable=False)
+    data: dict[str, Any] = _json(dict)

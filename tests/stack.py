@@ -28,6 +28,7 @@ class Stack:
     telegram_api: object
     twilio_api: object
     clock: object
+    app: object = None
 
     @property
     def engine(self):
@@ -145,7 +146,7 @@ async def open_stack(settings: Settings, telegram_api, twilio_api, clock) -> Sta
         await services.telegram.open()
     app = create_app(settings, clock, services, start_workers=False)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=PUBLIC_URL)
-    return Stack(settings, services, client, telegram_api, twilio_api, clock)
+    return Stack(settings, services, client, telegram_api, twilio_api, clock, app)
 
 
 async def close_stack(stack: Stack) -> None:

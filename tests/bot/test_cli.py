@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -94,11 +95,17 @@ def test_serve_demo_creates_the_database_and_serves_everything(serve, tmp_path):
     assert simulator.status_code == 200 and "Homecoming" in simulator.text
     login = httpx.get(f"{server.url}/admin/login")
     assert login.status_code == 200 and 'type="password"' in login.text
-    # The demo admin can sign in.
+    # The demo admin can sign in (with the token the login form carries).
     with httpx.Client(base_url=server.url) as client:
+        form = client.get("/admin/login").text
+        token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
         response = client.post(
             "/admin/login",
-            data={"email": "admin@demo.homecoming.org", "password": "homecoming-demo"},
+            data={
+                "email": "admin@demo.homecoming.org",
+                "password": "homecoming-demo",
+                "csrf": token,
+            },
         )
         assert response.status_code in (200, 303)
         assert client.get("/admin").status_code == 200

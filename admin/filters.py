@@ -1,0 +1,103 @@
+"""The people filters staff use everywhere (people list, broadcast audiences, exports):
+one definition, so "women in the north who came back in March" means the same on every page."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from urllib.parse import urlencode
+
+from sqlalchemy import and_, or_, select
+
+from bot.models import Contact, Person
+
+FLAGS = ("unreachable", "paused", "assisted", "unassigned")
+_COHORT = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    q: str = ""  # a name, part of a phone number or chat id, or a person's reference
+    district: str = ""
+    status: str = ""
+    cohort: str = ""  # return month, YYYY-MM
+    role: str = ""
+    language: str = ""
+    gender: str = ""
+    age_band: str = ""
+    flag: str = ""
+    facilitator: str = ""  # a staff id (admins only)
+
+    @classmethod
+    def from_mapping(cls, values) -> PeopleFilter:
+        """Forgiving: unknown keys are ignored, values trimmed and bounded."""
+        given = {}
+        for field in fields(cls):
+            value = values.get(field.name)
+            if value is not None:
+                given[field.name] = str(value).strip()[:80]
+        return cls(**given)
+
+    def as_dict(self) -> dict[str, str]:
+        return {key: value for key, value in asdict(self).items() if value}
+
+    def query(self, **changes) -> str:
+        """The URL query for these filters, e.g. for the next page."""
+        values = {**self.as_dict(), **{k: v for k, v in changes.items() if v not in (None, "")}}
+        return urlencode(values)
+
+    @property
+    def empty(self) -> bool:
+        return not self.as_dict()
+
+    def conditions(self) -> list:
+        found = []
+        if self.q:
+            found.append(_search(self.q))
+        for name in ("district", "status", "role", "language", "gender", "age_band"):
+            value = getattr(self, name)
+            if value:
+                found.append(getattr(Person, name) == value)
+        cohort = _COHORT.match(self.cohort)
+        if cohort:
+            year, month = int(cohort.group(1)), int(cohort.group(2))
+            if 1 <= month <= 12:
+                start = date(year, month, 1)
+                end = date(year + (month == 12), month % 12 + 1, 1)
+                found.append(and_(Person.return_date >= start, Person.return_date < end))
+        if self.flag == "unreachable":
+            found.append(Person.unreachable_at.is_not(None))
+        elif self.flag == "paused":
+            found.append(Person.followup_paused.is_(True))
+        elif self.flag == "assisted":
+            found.append(Person.enrolled_by_staff.is_(True))
+        elif self.flag == "unassigned":
+            found.append(Person.facilitator_id.is_(None))
+        if self.facilitator.isdigit():
+            found.append(Person.facilitator_id == int(self.facilitator))
+        # Erased people are tombstones: nothing to find.
+        found.append(Person.erased_at.is_(None))
+        return found
+
+
+def _search(text: str):
+    pattern = f"%{_escape_like(text)}%"
+    options = [Person.display_name.ilike(pattern, escape="\\"), Person.public_id == text.lower()]
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 3:
+        # Phone numbers are stored in E.164 and chat ids as digits: match on digits alone.
+        options.append(
+            Person.id.in_(select(Contact.person_id).where(Contact.address.like(f"%{digits}%")))
+        )
+    if text.isdigit():
+        options.append(Person.id == int(text))
+    return or_(*options)
+
+
+def cohort_of(return_date: date | None) -> str:
+    return return_date.strftime("%Y-%m") if return_date else ""

@@ -1,0 +1,57 @@
+"""Rendering admin pages: every template gets the staff context, its translator and filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from admin.deps import StaffContext
+from admin.i18n import LANGUAGE_NAMES, LANGUAGES, translator
+
+LOGIN_LANGUAGE = "homecoming_admin_lang"
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["LANGUAGES"] = LANGUAGES
+templates.env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+
+
+def _local(value: datetime | date | None, zone: str = "UTC", with_time: bool = True) -> str:
+    """Staff read times in the programme's timezone; storage stays UTC."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        local = value.astimezone(ZoneInfo(zone))
+        return local.strftime("%Y-%m-%d %H:%M") if with_time else local.strftime("%Y-%m-%d")
+    return value.isoformat()
+
+
+def _timezone(request: Request) -> str:
+    return request.app.state.services.content.programme.get("default_timezone", "UTC")
+
+
+def login_language(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get(LOGIN_LANGUAGE) or "en"
+    return chosen if chosen in LANGUAGES else "en"
+
+
+def render(
+    request: Request, ctx: StaffContext | None, name: str, status: int = 200, **context
+) -> HTMLResponse:
+    language = ctx.language if ctx else login_language(request)
+    t = ctx.t if ctx else translator(language)
+    zone = _timezone(request)
+    values = {
+        "ctx": ctx,
+        "t": t,
+        "language": language,
+        "rtl": language in ("ar",),
+        "local": lambda value, with_time=True: _local(value, zone, with_time),
+        "timezone": zone,
+        **context,
+    }
+    return templates.TemplateResponse(request, name, values, status_code=status)

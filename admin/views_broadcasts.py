@@ -1,0 +1,7 @@
+"""Admin pages: broadcasts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/admin")

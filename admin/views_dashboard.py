@@ -1,0 +1,85 @@
+"""The dashboard: who is where, what is due, what is open."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import func, select
+
+from admin.deps import AnyStaff, services
+from admin.render import render
+from admin.scope import people_condition
+from bot.db import transaction
+from bot.models import Alert, Person, ScheduledPrompt
+
+router = APIRouter(prefix="/admin")
+
+
+@router.get("")
+async def dashboard(request: Request, ctx: AnyStaff):
+    svc = services(request)
+    now = svc.clock()
+    # Viewers see programme-wide counts (no person); others their own people.
+    scope = people_condition(ctx.staff) if ctx.staff.role != "viewer" else Person.id.is_not(None)
+
+    def numbers():
+        with transaction(svc.engine) as session:
+            by_status = dict(
+                session.execute(
+                    select(Person.status, func.count()).where(scope).group_by(Person.status)
+                ).all()
+            )
+            prompts = (
+                select(func.count())
+                .select_from(ScheduledPrompt)
+                .join(Person, Person.id == ScheduledPrompt.person_id)
+            )
+            due_week = session.execute(
+                prompts.where(
+                    scope,
+                    ScheduledPrompt.status.in_(("pending", "waiting")),
+                    ScheduledPrompt.due_at < now + timedelta(days=7),
+                )
+            ).scalar_one()
+            missed = session.execute(
+                prompts.where(
+                    scope,
+                    ScheduledPrompt.status == "missed",
+                    ScheduledPrompt.closes_at >= now - timedelta(days=30),
+                )
+            ).scalar_one()
+            unreachable = session.execute(
+                select(func.count()).where(scope, Person.unreachable_at.is_not(None))
+            ).scalar_one()
+            alerts = session.execute(
+                select(Alert.severity, Alert.created_at, Alert.due_at)
+                .join(Person, Person.id == Alert.person_id, isouter=True)
+                .where(Alert.status == "open", scope if ctx.staff.role == "facilitator" else True)
+            ).all()
+        ages = {"lt1d": 0, "1to7d": 0, "gt7d": 0}
+        severities = {"high": 0, "medium": 0, "low": 0}
+        overdue = 0
+        for severity, created, due in alerts:
+            severities[severity] = severities.get(severity, 0) + 1
+            age = now - created
+            ages[
+                "lt1d"
+                if age < timedelta(days=1)
+                else "1to7d"
+                if age < timedelta(days=7)
+                else "gt7d"
+            ] += 1
+            overdue += due < now
+        return {
+            "by_status": by_status,
+            "due_week": due_week,
+            "missed": missed,
+            "unreachable": unreachable,
+            "severities": severities,
+            "ages": ages,
+            "overdue": overdue,
+        }
+
+    return render(request, ctx, "dashboard.html", **(await run_in_threadpool(numbers)))
