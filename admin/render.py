@@ -45,7 +45,22 @@ def render(
     language = ctx.language if ctx else login_language(request)
     t = ctx.t if ctx else translator(language)
     zone = _timezone(request)
+    content = request.app.state.services.content
+
+    def option(option_set: str, value: str | None) -> str:
+        """A stored value in the staff member's words, as the bot would have offered it."""
+        if value is None or value == "":
+            return "—"
+        if value in content.option_sets.get(option_set, ()):
+            return content.label(
+                language if language in content.languages else "en", option_set, value
+            )
+        return str(value)
+
     values = {
+        "option": option,
+        "option_sets": content.option_sets,
+        "content_languages": content.languages,
         "ctx": ctx,
         "t": t,
         "language": language,

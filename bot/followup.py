@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 BUSY_FOR = timedelta(hours=24)
 WAIT_BEHIND_CONVERSATION = timedelta(minutes=15)
 LEASE = timedelta(minutes=5)
+PAUSED_RECHECK = timedelta(days=1)
+PAUSED_NOTE = "paused by staff"
 NEEDS_SURVEY_CONSENT = ("survey", "feedback")
 OPEN = "open"
 
@@ -287,6 +289,10 @@ class Scheduler:
         if person.opted_out_at is not None:
             row.status, row.note = "skipped", "opted out"
             return
+        if person.followup_paused:
+            # Held, not lost: resuming brings it back at once (bot/casework.py set_paused).
+            row.due_at, row.status, row.note = now + PAUSED_RECHECK, "pending", PAUSED_NOTE
+            return
         consents = batch.consents.get(person.id, {})
         if row.kind in NEEDS_SURVEY_CONSENT and not consents.get("surveys"):
             row.status, row.note = "skipped", "no consent to surveys"
@@ -317,6 +323,10 @@ class Scheduler:
             row.due_at, row.status = now + WAIT_BEHIND_CONVERSATION, "waiting"
             return
         contact = batch.contact(person.id)
+        if contact is None and person.enrolled_by_staff and not batch.contacts.get(person.id):
+            # Enrolled in person, with no phone of their own: the facilitator asks instead.
+            row.status, row.note = "skipped", "no phone: to ask in person"
+            return
         if contact is None:
             row.status, row.note = "missed", "no working contact"
             self._missed(session, person, now)
@@ -381,7 +391,12 @@ class Scheduler:
             conversation.flow == followup.NAME
             and conversation.state.get("prompt", {}).get("id") == row.id
         )
-        if not on_this or contact is None or person.opted_out_at is not None:
+        if (
+            not on_this
+            or contact is None
+            or person.opted_out_at is not None
+            or person.followup_paused
+        ):
             row.reminded_at, row.note = now, "no reminder: conversation moved on"
             return
         timezone = timezone_of(person, self.content)
@@ -418,7 +433,8 @@ class Scheduler:
                         conversation.flow, conversation.step, conversation.state = None, None, {}
                         conversation.updated_at = now
                     row.status = "missed"
-                    self._missed(session, person, now)
+                    if not person.followup_paused:  # a paused person is not failing to answer
+                        self._missed(session, person, now)
             return len(rows)
 
     def _missed(self, session: Session, person: Person, now: datetime) -> None:

@@ -19,8 +19,15 @@ def feedback_round(instrument: str, wave: str | None) -> str:
 
 
 def record_response(
-    session: Session, person: Person, contact: Contact, effect: RecordResponse, today: date
+    session: Session,
+    person: Person,
+    contact: Contact | None,
+    effect: RecordResponse,
+    today: date,
+    recorded_by: int | None = None,
 ) -> SurveyResponse:
+    """`contact` is None for answers staff record on someone's behalf (no channel used);
+    `recorded_by` marks them as such."""
     response = SurveyResponse(
         person_id=None if effect.anonymous else person.id,
         prompt_id=None if effect.anonymous else effect.prompt_id,
@@ -32,6 +39,7 @@ def record_response(
         scores=dict(effect.dimensions),
         composite=effect.composite,
         completed_on=today,
+        recorded_by=recorded_by,
     )
     session.add(response)
     session.flush()
@@ -44,7 +52,7 @@ def record_response(
                 score=effect.items.get(question_id),
             )
         )
-    if effect.instrument == "feedback" or effect.anonymous:
+    if contact is not None and (effect.instrument == "feedback" or effect.anonymous):
         round_key = feedback_round(effect.instrument, effect.wave)
         seen = session.exec(
             select(FeedbackRespondent).where(

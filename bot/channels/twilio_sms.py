@@ -78,12 +78,15 @@ def signature_ok(auth_token: str, url: str, form: dict[str, str], signature: str
     return RequestValidator(auth_token).validate(url, form, signature)
 
 
-def normalize_number(raw: str | None, allowed_countries: list[str]) -> str | None:
-    """E.164 for any valid number; None for what does not parse or is not allowed."""
+def normalize_number(
+    raw: str | None, allowed_countries: list[str], default_region: str | None = None
+) -> str | None:
+    """E.164 for any valid number; None for what does not parse or is not allowed.
+    `default_region` reads a national number typed by staff ("77 123 45 67")."""
     if not raw:
         return None
     try:
-        number = phonenumbers.parse(raw, None)
+        number = phonenumbers.parse(raw, default_region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
