@@ -53,3 +53,38 @@ def create_staff(session: Session, email: str, name: str, password: str, role: s
     session.add(staff)
     session.flush()
     return staff
+
+
+def update_staff(
+    session: Session,
+    staff: Staff,
+    role: str,
+    active: bool,
+    districts: list[str],
+    name: str | None = None,
+) -> list[str]:
+    """Returns the names of what changed; deactivating someone signs them out everywhere."""
+    from admin.sessions import close_all_sessions
+
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+    changed = []
+    for field, value in (("role", role), ("active", active), ("districts", sorted(set(districts)))):
+        if getattr(staff, field) != value:
+            setattr(staff, field, value)
+            changed.append(field)
+    if name and name.strip() and name.strip() != staff.name:
+        staff.name = name.strip()[:120]
+        changed.append("name")
+    if "active" in changed and not active or "role" in changed:
+        close_all_sessions(session, staff.id)
+    return changed
+
+
+def set_password(session: Session, staff: Staff, password: str) -> None:
+    from admin.sessions import close_all_sessions
+
+    if len(password) < 10:
+        raise ValueError("password must have at least 10 characters")
+    staff.password_hash = hash_password(password)
+    close_all_sessions(session, staff.id)

@@ -40,8 +40,9 @@ def login_language(request: Request) -> str:
 
 
 def render(
-    request: Request, ctx: StaffContext | None, name: str, status: int = 200, **context
+    request: Request, ctx: StaffContext | None, name: str, status: int = 200, /, **context
 ) -> HTMLResponse:
+    """Positional-only, so that a page may pass its own `status` (of alerts, say) as context."""
     language = ctx.language if ctx else login_language(request)
     t = ctx.t if ctx else translator(language)
     zone = _timezone(request)

@@ -1,13 +1,14 @@
-"""Who may see whom: admins everyone, facilitators the people assigned to them, viewers
-nobody in person (aggregates only). Asking for someone outside your scope is a 404."""
+"""Who may see whom: admins everyone, facilitators the people assigned to them (and the
+alerts they own), viewers nobody in person (aggregates only). Asking for someone outside
+your scope is a 404, so that existence does not leak either."""
 
 from __future__ import annotations
 
-from sqlalchemy import true
+from sqlalchemy import false, or_, select, true
 from sqlmodel import Session
 
 from admin.deps import NotFound
-from bot.models import Person, Staff
+from bot.models import Alert, Person, Staff
 
 
 def people_condition(staff: Staff):
@@ -15,7 +16,7 @@ def people_condition(staff: Staff):
         return true()
     if staff.role == "facilitator":
         return Person.facilitator_id == staff.id
-    return Person.id.is_(None)  # nobody
+    return false()
 
 
 def visible_person(session: Session, staff: Staff, person_id: int) -> Person:
@@ -24,4 +25,28 @@ def visible_person(session: Session, staff: Staff, person_id: int) -> Person:
         raise NotFound()
     if staff.role == "admin" or (staff.role == "facilitator" and person.facilitator_id == staff.id):
         return person
+    raise NotFound()
+
+
+def alerts_condition(staff: Staff):
+    if staff.role == "admin":
+        return true()
+    if staff.role == "facilitator":
+        theirs = select(Person.id).where(Person.facilitator_id == staff.id)
+        return or_(Alert.owner_id == staff.id, Alert.person_id.in_(theirs))
+    return false()
+
+
+def visible_alert(session: Session, staff: Staff, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFound()
+    if staff.role == "admin":
+        return alert
+    if staff.role == "facilitator":
+        if alert.owner_id == staff.id:
+            return alert
+        person = session.get(Person, alert.person_id) if alert.person_id else None
+        if person is not None and person.facilitator_id == staff.id:
+            return alert
     raise NotFound()

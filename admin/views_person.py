@@ -1,7 +1,251 @@
-"""Admin pages: person."""
+"""A person's page, and what staff change on it: the profile, the return date (the plan is
+recomputed), pausing, the outcome, the facilitator, answers taken down on their behalf,
+and erasure. Someone outside a facilitator's scope is a 404, for reading and for writing."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Callable
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from admin import person_page
+from admin.deps import AdminOnly, Casework, NotFound, StaffContext, services
+from admin.people_list import facilitators
+from admin.render import render
+from admin.scope import visible_person
+from bot.casework import (
+    EDITABLE,
+    VULNERABILITIES,
+    CaseworkError,
+    assign_facilitator,
+    correct_profile,
+    record_answers_on_behalf,
+    set_paused,
+)
+from bot.db import transaction
+from bot.erasure import erase_person
+from bot.followup import OUTCOMES, record_outcome
+from bot.people import audit
+from flows.assisted import ASKED_ON_BEHALF, record_on_behalf
 
 router = APIRouter(prefix="/admin")
+# Instruments staff may fill in with someone (the bot asks the rest itself).
+ON_BEHALF = ("reintegration", "checkin", "checkin_settling")
+DONE = frozenset(
+    {"profile", "paused", "resumed", "outcome", "facilitator", "answers", "enrolled", "nothing"}
+)
+
+
+def _redirect(person_id: int, done: str) -> Response:
+    return RedirectResponse(f"/admin/people/{person_id}?done={done}", status_code=303)
+
+
+async def _show(
+    request: Request, ctx: StaffContext, person_id: int, status: int = 200, **extra
+) -> Response:
+    svc = services(request)
+    now = svc.clock()
+    try:
+        limit = int(request.query_params.get("messages", person_page.TIMELINE))
+    except ValueError:
+        limit = person_page.TIMELINE
+
+    def load():
+        with transaction(svc.engine) as session:
+            person = visible_person(session, ctx.staff, person_id)
+            # Reading a person's record is itself recorded.
+            audit(session, f"staff:{ctx.staff.id}", "person.viewed", person.id, now)
+            return person_page.load(session, person, max(1, limit)), facilitators(session)
+
+    page, staff = await run_in_threadpool(load)
+    done = request.query_params.get("done")
+    return render(
+        request,
+        ctx,
+        "person.html",
+        status,
+        page=page,
+        person=page.person,
+        facilitators=staff,
+        outcomes=OUTCOMES,
+        editable=EDITABLE,
+        vulnerabilities=VULNERABILITIES,
+        instruments=[name for name in ON_BEHALF if name in svc.content.surveys],
+        done=done if done in DONE else None,
+        limit=limit,
+        **extra,
+    )
+
+
+@router.get("/people/{person_id}")
+async def person(request: Request, ctx: Casework, person_id: int) -> Response:
+    return await _show(request, ctx, person_id)
+
+
+async def _change(
+    request: Request, ctx: StaffContext, person_id: int, change: Callable, done: str
+) -> Response:
+    """Runs `change(session, person, now)` on a person the staff member may see."""
+    svc = services(request)
+    now = svc.clock()
+
+    def run():
+        with transaction(svc.engine) as session:
+            person = visible_person(session, ctx.staff, person_id)
+            return change(session, person, now)
+
+    try:
+        outcome = await run_in_threadpool(run)
+    except CaseworkError as error:
+        return await _show(request, ctx, person_id, 400, error=ctx.t(str(error)))
+    return _redirect(person_id, outcome if outcome in DONE else done)
+
+
+@router.post("/people/{person_id}/profile")
+async def profile(request: Request, ctx: Casework, person_id: int) -> Response:
+    svc = services(request)
+    form = await request.form()
+    values = {name: str(form.get(name, "")) for name in EDITABLE if name in form}
+    raw_date = str(form.get("return_date") or "").strip()
+    try:
+        returned = date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        return await _show(request, ctx, person_id, 400, error=ctx.t("person.error.date"))
+    vulnerabilities = (
+        [str(v) for v in form.getlist("vulnerabilities")]
+        if "vulnerabilities_shown" in form
+        else None
+    )
+
+    def change(session, person, now):
+        changed = correct_profile(
+            session,
+            person,
+            svc.content,
+            ctx.staff.id,
+            now,
+            values,
+            return_date=returned,
+            language=str(form.get("language") or "") or None,
+            timezone=str(form.get("timezone") or "").strip() or None,
+            vulnerabilities=vulnerabilities,
+        )
+        return "profile" if changed else "nothing"
+
+    return await _change(request, ctx, person_id, change, "profile")
+
+
+@router.post("/people/{person_id}/followup")
+async def followup(request: Request, ctx: Casework, person_id: int) -> Response:
+    form = await request.form()
+    paused = form.get("paused") == "yes"
+
+    def change(session, person, now):
+        set_paused(session, person, paused, ctx.staff.id, now)
+        return "paused" if paused else "resumed"
+
+    return await _change(request, ctx, person_id, change, "paused")
+
+
+@router.post("/people/{person_id}/outcome")
+async def outcome(request: Request, ctx: Casework, person_id: int) -> Response:
+    form = await request.form()
+    chosen = str(form.get("outcome") or "")
+    if chosen not in OUTCOMES:
+        return await _show(request, ctx, person_id, 400, error=ctx.t("person.error.option"))
+
+    def change(session, person, now):
+        record_outcome(session, person, chosen, f"staff:{ctx.staff.id}", now)
+        return "outcome"
+
+    return await _change(request, ctx, person_id, change, "outcome")
+
+
+@router.post("/people/{person_id}/facilitator")
+async def facilitator(request: Request, ctx: AdminOnly, person_id: int) -> Response:
+    form = await request.form()
+    raw = str(form.get("facilitator") or "")
+    chosen = int(raw) if raw.isdigit() else None
+
+    def change(session, person, now):
+        assign_facilitator(session, person, chosen, ctx.staff.id, now)
+        return "facilitator"
+
+    return await _change(request, ctx, person_id, change, "facilitator")
+
+
+@router.post("/people/{person_id}/answers")
+async def answers(request: Request, ctx: Casework, person_id: int) -> Response:
+    svc = services(request)
+    form = await request.form()
+    instrument = str(form.get("instrument") or "")
+    if instrument not in ON_BEHALF or instrument not in svc.content.surveys:
+        return await _show(request, ctx, person_id, 400, error=ctx.t("person.error.option"))
+    survey = svc.content.surveys[instrument]
+    raw = {q.id: str(form.get(f"q_{q.id}") or "") for q in survey.questions}
+    wave = str(form.get("wave") or "intake")[:16]
+    decided = record_on_behalf(survey, raw, svc.content, wave)
+    if decided.response is None:
+        return await _show(request, ctx, person_id, 400, error=ctx.t("person.error.answers"))
+
+    def change(session, person, now):
+        record_answers_on_behalf(
+            session, person, decided.response, decided.dangers, svc.content, ctx.staff.id, now
+        )
+        return "answers"
+
+    return await _change(request, ctx, person_id, change, "answers")
+
+
+@router.get("/people/{person_id}/answers/{instrument}")
+async def answers_form(
+    request: Request, ctx: Casework, person_id: int, instrument: str
+) -> Response:
+    svc = services(request)
+    if instrument not in ON_BEHALF or instrument not in svc.content.surveys:
+        raise NotFound()
+
+    def check():
+        with transaction(svc.engine) as session:
+            person = visible_person(session, ctx.staff, person_id)
+            session.expunge(person)
+            return person
+
+    person = await run_in_threadpool(check)
+    survey = svc.content.surveys[instrument]
+    questions = [q for q in survey.questions if q.type in ASKED_ON_BEHALF]
+    return render(
+        request,
+        ctx,
+        "person_answers.html",
+        person=person,
+        survey=survey,
+        questions=questions,
+        catalog=svc.content.catalog,
+        catalog_language=ctx.language
+        if ctx.language in svc.content.languages
+        else svc.content.languages[0],
+    )
+
+
+@router.post("/people/{person_id}/erase")
+async def erase(request: Request, ctx: Casework, person_id: int) -> Response:
+    """Admins, and the person's own facilitator; they type the reference shown to confirm."""
+    svc = services(request)
+    form = await request.form()
+    confirmation = str(form.get("confirm") or "").strip()
+
+    def run():
+        with transaction(svc.engine) as session:
+            person = visible_person(session, ctx.staff, person_id)
+            if confirmation != str(person.id):
+                return False
+            erase_person(session, person, svc.content, f"staff:{ctx.staff.id}", svc.clock())
+            return True
+
+    if not await run_in_threadpool(run):
+        return await _show(request, ctx, person_id, 400, error=ctx.t("person.error.confirm"))
+    return RedirectResponse("/admin/people?erased=1", status_code=303)

@@ -66,3 +66,24 @@ def close_alert(session: Session, alert: Alert, staff_id: int, note: str, now: d
     alert.closed_by = staff_id
     alert.close_note = note.strip()
     audit(session, f"staff:{staff_id}", "alert.closed", alert.person_id, now, alert_id=alert.id)
+
+
+def assign_alert(
+    session: Session, alert: Alert, owner_id: int | None, staff_id: int, now: datetime
+) -> None:
+    from bot.models import Staff
+
+    if owner_id is not None:
+        owner = session.get(Staff, owner_id)
+        if owner is None or not owner.active or owner.role == "viewer":
+            raise ValueError("an alert's owner must be an active admin or facilitator")
+    alert.owner_id = owner_id
+    audit(
+        session,
+        f"staff:{staff_id}",
+        "alert.assigned",
+        alert.person_id,
+        now,
+        alert_id=alert.id,
+        owner=owner_id,
+    )

@@ -10,6 +10,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from bot.alerts import raise_alert
+from bot.casework import facilitator_for_district
 from bot.followup import enrol, mark_reachable
 from bot.models import Consent, Contact, Conversation, Inbound, Outbound, Person, ScheduledPrompt
 from bot.people import (
@@ -164,6 +165,9 @@ def _apply_effect(
     elif isinstance(effect, Activate):
         person.status = "active"
         audit(session, "person", "enrolled", person.id, now, channel=contact.channel)
+        if person.facilitator_id is None:
+            # Someone who covers their district hears from them from the first day.
+            person.facilitator_id = facilitator_for_district(session, person.district)
         if content is not None:
             enrol(session, person, content, now)
     elif isinstance(effect, Decline):
