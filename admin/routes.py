@@ -18,8 +18,7 @@ from admin import (
 )
 from admin.security import install as install_security
 
-router = APIRouter()
-for module in (
+AREAS = (
     views_auth,
     views_dashboard,
     views_people,
@@ -30,8 +29,21 @@ for module in (
     views_broadcasts,
     views_staff,
     views_audit,
-):
+)
+router = APIRouter()
+for module in AREAS:
     router.include_router(module.router)
+
+
+def admin_routes() -> list[tuple[str, str]]:
+    """(method, path) of every admin page and form, for the permission tests."""
+    return sorted(
+        (method, route.path)
+        for module in AREAS
+        for route in module.router.routes
+        for method in getattr(route, "methods", ())
+        if method != "HEAD"
+    )
 
 
 def install(app: FastAPI) -> None:

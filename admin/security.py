@@ -9,6 +9,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 
 from admin.deps import Forbidden, LoginRequired, NotFound, load_context
@@ -76,6 +78,16 @@ def install(app: FastAPI) -> None:
     async def _forbidden(request: Request, _error: Forbidden) -> Response:
         context = await load_context(request)
         return render(request, context, "error.html", 403, code=403, message="error.forbidden")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        if not request.url.path.startswith("/admin"):
+            return await request_validation_exception_handler(request, error)
+        # /admin/people/abc is a page that does not exist, not a programming error.
+        in_path = any(item.get("loc", ("",))[0] == "path" for item in error.errors())
+        context = await load_context(request)
+        code, message = (404, "error.not_found") if in_path else (400, "error.bad_request")
+        return render(request, context, "error.html", code, code=code, message=message)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, _error: NotFound) -> Response:

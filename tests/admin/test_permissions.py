@@ -1,0 +1,166 @@
+"""Every admin route against every role: who may use it, who is refused (403), for whom the
+thing does not exist (404: someone else's person), and who must sign in first. A route
+added without a line here fails the first test."""
+
+from __future__ import annotations
+
+import pytest
+
+from admin.routes import admin_routes
+from bot.db import transaction
+from bot.models import Alert, Broadcast, Inbound
+from tests.admin.conftest import add_person
+
+OK, LOGIN, FORBIDDEN = "ok", "login", "403"
+SIGNED_IN = {"viewer": OK, "facilitator": OK, "admin": OK}
+CASEWORK = {"viewer": FORBIDDEN, "facilitator": OK, "admin": OK}
+ADMIN = {"viewer": FORBIDDEN, "facilitator": FORBIDDEN, "admin": OK}
+# Routes about one person (or their alert, thread, broadcast): a facilitator asking for
+# someone else's gets 404.
+SCOPED = "scoped"
+
+MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
+    ("GET", "/admin"): (SIGNED_IN, False),
+    ("GET", "/admin/account"): (SIGNED_IN, False),
+    ("POST", "/admin/account/password"): (SIGNED_IN, False),
+    ("POST", "/admin/language"): (SIGNED_IN, False),
+    ("GET", "/admin/login"): ({"viewer": OK, "facilitator": OK, "admin": OK}, False),
+    ("POST", "/admin/logout"): (SIGNED_IN, False),
+    ("GET", "/admin/people"): (CASEWORK, False),
+    ("GET", "/admin/people/new"): (CASEWORK, False),
+    ("POST", "/admin/people/new"): (CASEWORK, False),
+    ("GET", "/admin/people/{person_id}"): (CASEWORK, True),
+    ("GET", "/admin/people/{person_id}/answers/{instrument}"): (CASEWORK, True),
+    ("POST", "/admin/people/{person_id}/answers"): (CASEWORK, True),
+    ("POST", "/admin/people/{person_id}/erase"): (CASEWORK, True),
+    ("POST", "/admin/people/{person_id}/facilitator"): (ADMIN, False),
+    ("POST", "/admin/people/{person_id}/followup"): (CASEWORK, True),
+    ("POST", "/admin/people/{person_id}/outcome"): (CASEWORK, True),
+    ("POST", "/admin/people/{person_id}/profile"): (CASEWORK, True),
+    ("GET", "/admin/inbox"): (CASEWORK, False),
+    ("GET", "/admin/inbox/{person_id}"): (CASEWORK, True),
+    ("POST", "/admin/inbox/{person_id}/assign"): (CASEWORK, True),
+    ("POST", "/admin/inbox/{person_id}/handled"): (CASEWORK, True),
+    ("POST", "/admin/inbox/{person_id}/reply"): (CASEWORK, True),
+    ("GET", "/admin/alerts"): (CASEWORK, False),
+    ("GET", "/admin/alerts/{alert_id}"): (CASEWORK, True),
+    ("POST", "/admin/alerts/{alert_id}/assign"): (CASEWORK, True),
+    ("POST", "/admin/alerts/{alert_id}/close"): (CASEWORK, True),
+    ("GET", "/admin/results"): (SIGNED_IN, False),
+    ("GET", "/admin/results/{instrument}/{wave}"): (SIGNED_IN, False),
+    ("POST", "/admin/results/refresh"): (CASEWORK, False),
+    ("GET", "/admin/results/export.csv"): (CASEWORK, False),
+    ("GET", "/admin/results/dictionary.csv"): (CASEWORK, False),
+    ("GET", "/admin/broadcasts"): (CASEWORK, False),
+    ("GET", "/admin/broadcasts/new"): (CASEWORK, False),
+    ("POST", "/admin/broadcasts/preview"): (CASEWORK, False),
+    ("POST", "/admin/broadcasts"): (CASEWORK, False),
+    ("GET", "/admin/broadcasts/{broadcast_id}"): (CASEWORK, True),
+    ("GET", "/admin/staff"): (ADMIN, False),
+    ("POST", "/admin/staff"): (ADMIN, False),
+    ("POST", "/admin/staff/{staff_id}"): (ADMIN, False),
+    ("POST", "/admin/staff/{staff_id}/password"): (ADMIN, False),
+    ("GET", "/admin/audit"): (ADMIN, False),
+}
+# Forms sent in the matrix: harmless (they fail validation or change nothing lasting).
+FORMS = {
+    "/admin/account/password": {"current": "wrong", "new": "short"},
+    "/admin/language": {"language": "en"},
+    "/admin/people/{person_id}/outcome": {"outcome": "not-an-outcome"},
+    "/admin/people/{person_id}/erase": {"confirm": "no"},
+    "/admin/people/{person_id}/followup": {"paused": "no"},
+    "/admin/alerts/{alert_id}/close": {"note": ""},
+    "/admin/inbox/{person_id}/reply": {"text": ""},
+    "/admin/staff/{staff_id}/password": {"password": "short"},
+}
+PUBLIC = {("POST", "/admin/login")}  # signing in has its own tests (tests/admin/test_auth.py)
+
+
+def test_every_admin_route_is_in_the_matrix():
+    assert sorted(set(admin_routes()) - PUBLIC) == sorted(MATRIX)
+
+
+@pytest.fixture
+def world(sqlite_stack, team):
+    stack = sqlite_stack
+    now = stack.clock()
+    ids = {}
+    for owner, key in ((team.facilitator, "mine"), (team.other_facilitator, "theirs")):
+        person_id = add_person(stack, f"Person {key}", facilitator_id=owner)
+        with transaction(stack.engine) as session:
+            session.add(Inbound(channel="sms", provider_id=f"SM-{key}", address=f"+22177000{person_id:04d}",
+                                kind="text", text="help", person_id=person_id, handoff="unhandled",
+                                received_at=now))  # fmt: skip
+            alert = Alert(
+                person_id=person_id, reason="safety", severity="high", due_at=now, created_at=now
+            )
+            broadcast = Broadcast(
+                created_by=owner, texts={"en": "Hello"}, audience={}, created_at=now
+            )
+            session.add_all([alert, broadcast])
+            session.flush()
+            ids[key] = {"person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
+                        "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer}  # fmt: skip
+    return ids
+
+
+def fill(path: str, values: dict) -> str:
+    return path.format(**values)
+
+
+async def call(browser, method: str, path: str, values: dict):
+    url = fill(path, values)
+    if method == "GET":
+        return await browser.get(url)
+    return await browser.post(url, FORMS.get(path, {}))
+
+
+def outcome(response) -> str:
+    location = response.headers.get("location", "")
+    if response.status_code == 401 or (response.status_code == 303 and "/admin/login" in location):
+        return LOGIN
+    if response.status_code in (200, 303, 400):
+        return OK
+    return str(response.status_code)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "viewer", "facilitator", "admin"])
+async def test_role_by_route(role, sqlite_stack, team, world, browsers):
+    emails = {
+        "viewer": "victor@example.org",
+        "facilitator": "fatou@example.org",
+        "admin": "admin@example.org",
+    }
+    browser = await browsers(emails.get(role, "nobody@example.org"), login=role != "anonymous")
+    found = {}
+    # Signing out last: it ends the session the other routes need.
+    for method, path in sorted(MATRIX, key=lambda route: route[1] == "/admin/logout"):
+        expected = LOGIN if role == "anonymous" else MATRIX[(method, path)][0][role]
+        if role == "anonymous" and path == "/admin/login":
+            expected = OK
+        response = await call(browser, method, path, world["mine"])
+        got = outcome(response)
+        if path == "/admin/logout" and response.status_code == 303:
+            got = OK  # signing out is meant to land on the sign-in page
+        found[(method, path)] = (got, expected)
+    wrong = {route: got for route, got in found.items() if got[0] != got[1]}
+    assert wrong == {}
+
+
+async def test_a_facilitator_asking_for_someone_elses_gets_404(sqlite_stack, team, world, browsers):
+    fatou = await browsers("fatou@example.org")
+    wrong = {}
+    for (method, path), (_, scoped) in MATRIX.items():
+        if not scoped:
+            continue
+        response = await call(fatou, method, path, world["theirs"])
+        if response.status_code != 404:
+            wrong[(method, path)] = response.status_code
+    assert wrong == {}
+
+
+async def test_a_path_that_does_not_parse_is_a_404_page_not_an_error(sqlite_stack, team, browsers):
+    admin = await browsers("admin@example.org")
+    for path in ("/admin/people/abc", "/admin/alerts/1x", "/admin/people/99999999"):
+        response = await admin.get(path)
+        assert response.status_code == 404 and "does not exist" in response.text, path
