@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 
 from admin.deps import AnyStaff, services
 from admin.render import render
-from admin.scope import people_condition
+from admin.scope import alerts_condition, people_condition
 from bot.db import transaction
 from bot.models import Alert, Person, ScheduledPrompt
 
@@ -21,8 +21,8 @@ router = APIRouter(prefix="/admin")
 async def dashboard(request: Request, ctx: AnyStaff):
     svc = services(request)
     now = svc.clock()
-    # Viewers see programme-wide counts (no person); others their own people.
-    scope = people_condition(ctx.staff) if ctx.staff.role != "viewer" else Person.id.is_not(None)
+    # Viewers see programme-wide counts (no person in them); facilitators their own people.
+    scope = people_condition(ctx.staff) if ctx.staff.role != "viewer" else true()
 
     def numbers():
         with transaction(svc.engine) as session:
@@ -54,9 +54,10 @@ async def dashboard(request: Request, ctx: AnyStaff):
                 select(func.count()).where(scope, Person.unreachable_at.is_not(None))
             ).scalar_one()
             alerts = session.execute(
-                select(Alert.severity, Alert.created_at, Alert.due_at)
-                .join(Person, Person.id == Alert.person_id, isouter=True)
-                .where(Alert.status == "open", scope if ctx.staff.role == "facilitator" else True)
+                select(Alert.severity, Alert.created_at, Alert.due_at).where(
+                    Alert.status == "open",
+                    alerts_condition(ctx.staff) if ctx.staff.role == "facilitator" else true(),
+                )
             ).all()
         ages = {"lt1d": 0, "1to7d": 0, "gt7d": 0}
         severities = {"high": 0, "medium": 0, "low": 0}
