@@ -9,9 +9,12 @@ import yaml
 from sqlmodel import select
 
 from admin.auth import create_staff
+from bot.alerts import raise_alert
+from bot.casework import facilitator_for_district
 from bot.content import DEFAULT_CONTENT_DIR
 from bot.db import transaction
-from bot.models import Consent, Contact, Conversation, Person, Staff
+from bot.followup import enrol
+from bot.models import Consent, Contact, Conversation, Inbound, Person, Staff
 from bot.people import audit
 from bot.services import Services
 
@@ -27,10 +30,12 @@ def seed_demo(services: Services) -> None:
     with transaction(services.engine) as session:
         for entry in demo.get("staff", []):
             if session.exec(select(Staff).where(Staff.email == entry["email"])).first() is None:
-                create_staff(
+                staff = create_staff(
                     session, entry["email"], entry["name"], entry["password"], entry["role"]
                 )
+                staff.districts = list(entry.get("districts", []))
                 log.info("demo staff login: %s / %s", entry["email"], entry["password"])
+        session.flush()
         for entry in demo.get("people", []):
             address = f"demo-{entry['name'].lower()}"
             exists = session.exec(
@@ -72,5 +77,28 @@ def seed_demo(services: Services) -> None:
                         channel="web",
                         at=now,
                     )
+                )
+            person.facilitator_id = facilitator_for_district(session, person.district)
+            person.enrolled_at = now
+            session.flush()
+            enrol(session, person, services.content, now)
+            if entry.get("says"):
+                session.add(
+                    Inbound(
+                        channel="web",
+                        provider_id=f"demo-{address}",
+                        address=address,
+                        kind="text",
+                        text=entry["says"],
+                        person_id=person.id,
+                        handoff="unhandled",
+                        received_at=now,
+                        processed_at=now,
+                    )
+                )
+            if entry.get("alert"):
+                alert = entry["alert"]
+                raise_alert(
+                    session, person, alert["reason"], alert["severity"], alert["detail"], now
                 )
             audit(session, "system", "demo.seeded", person.id, now)
