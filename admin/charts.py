@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 WIDTH = 400
+PAD = 3  # between the edge (and the axis) and what is drawn
 SERIES = 6  # colours in admin.css; further series reuse them
 
 
@@ -44,6 +45,7 @@ def _fmt(number: float) -> str:
 
 def _x(rtl: bool, x: float, width: float = 0) -> str:
     """An x position (of a box `width` wide) on a left-to-right chart, mirrored for rtl."""
+    x += PAD
     return _fmt(WIDTH - x - width if rtl else x)
 
 
@@ -80,8 +82,10 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _bar(y: float, height: float, bar: Bar, series: int | None, rtl: bool, room: float) -> str:
-    """One bar with its number written just past its end."""
+def _bar(
+    y: float, height: float, bar: Bar, series: int | None, rtl: bool, room: float, note: str = ""
+) -> str:
+    """One bar with its number (and `note`, the series' name) written just past its end."""
     css = "bar" if series is None else f"bar s{series % SERIES}"
     length = max(0.0, min(1.0, bar.value or 0.0)) * room
     parts = []
@@ -93,7 +97,7 @@ def _bar(y: float, height: float, bar: Bar, series: int | None, rtl: bool, room:
         )
     parts.append(
         f'<text x="{_x(rtl, length + 4)}" y="{_fmt(y + height - 2)}" text-anchor="start">'
-        f"{escape(bar.text)}</text>"
+        f"{escape(bar.text + note)}</text>"
     )
     return "".join(parts)
 
@@ -107,7 +111,7 @@ def bar_chart(
     head: tuple[str, str] = ("", ""),
 ) -> Markup:
     """Horizontal bars, each under its label (long labels stay readable on a phone)."""
-    room = WIDTH - 90  # space for the number past the longest bar
+    room = WIDTH - PAD - 90  # space for the number past the longest bar
     svg = _open(chart_id, title, _describe(bars), 8 + 36 * len(bars), rtl)
     for index, bar in enumerate(bars):
         top = 4 + index * 36
@@ -131,7 +135,7 @@ def grouped_bar_chart(
     corner: str = "",
 ) -> Markup:
     """Per group (an answer, a dimension) one bar per series (a bucket of a breakdown)."""
-    room = WIDTH - 150  # the number and the series name follow each bar
+    room = WIDTH - PAD - 150  # the number and the series name follow each bar
     per_group = 18 + 14 * len(series)
     svg = _open(chart_id, title, _describe_groups(groups, series), 8 + per_group * len(groups), rtl)
     for index, group in enumerate(groups):
@@ -141,8 +145,8 @@ def grouped_bar_chart(
             f"{escape(_short(group.label))}</text>"
         )
         for number, bar in enumerate(group.bars):
-            labelled = Bar(bar.label, bar.value, f"{bar.text} · {_short(series[number], 24)}")
-            svg.append(_bar(top + 15 + number * 14, 11, labelled, number, rtl, room))
+            note = f" · {_short(series[number], 20)}"
+            svg.append(_bar(top + 15 + number * 14, 11, bar, number, rtl, room, note))
     svg.append(_axis(rtl, 4 + per_group * len(groups)))
     rows = [(group.label, *(bar.text for bar in group.bars)) for group in groups]
     return _figure(chart_id, title, svg, _table((corner, *series), rows), t)
@@ -158,7 +162,7 @@ def line_chart(
     corner: str = "",
 ) -> Markup:
     """Values 0..1 over time (the waves, in plan order), one line per series."""
-    left, right, top, bottom, height = 34, 16, 10, 30, 200
+    left, right, top, bottom, height = 44, 36, 10, 30, 200
     inner_w, inner_h = WIDTH - left - right, height - top - bottom
     step = inner_w / max(1, len(points) - 1)
 
@@ -210,7 +214,7 @@ def legend(series: Sequence[str], line: bool = False) -> Markup:
 
 
 def _axis(rtl: bool, bottom: float) -> str:
-    x = _x(rtl, 0)
+    x = _x(rtl, -1)
     return f'<line class="axis" x1="{x}" x2="{x}" y1="2" y2="{_fmt(bottom)}"/>'
 
 

@@ -191,5 +191,6 @@ async def broadcast_page(request: Request, ctx: Casework, broadcast_id: int) -> 
         author=names.get(broadcast.created_by),
         names=names,
         statuses=broadcasts.STATUSES,
+        now=now,
         rtl_languages=svc.content.catalog.rtl,
     )

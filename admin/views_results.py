@@ -75,6 +75,17 @@ class Words:
             return value
         return self._catalog(f"option.{by}.{value}", value)
 
+    def ordered(self, by: str, buckets) -> list[str]:
+        """Buckets in the order of the option set (cohorts by month), "not known" last."""
+        options = list(self.content.option_sets.get(by, ())) if by != "cohort" else []
+
+        def key(bucket: str):
+            if bucket == results.UNKNOWN:
+                return (2, 0, bucket)
+            return (0, options.index(bucket), bucket) if bucket in options else (1, 0, bucket)
+
+        return sorted(buckets, key=key)
+
     def question(self, instrument: str, question_id: str) -> str:
         found = self.find(instrument, question_id)
         return self._catalog(found.prompt if found else None, question_id)
@@ -220,7 +231,7 @@ def _trajectory(ctx, words: Words, name: str, item: dict, data: dict, by: str):
             lines.append(_line(ctx, label, values))
         title = ctx.t("results.trajectory", instrument=words.instrument(name))
     else:
-        buckets = sorted({b for w in waves for b in item["cells"][w]["breakdowns"][by]})
+        buckets = words.ordered(by, {b for w in waves for b in item["cells"][w]["breakdowns"][by]})
         lines = []
         for bucket in buckets:
             values = []
@@ -263,7 +274,8 @@ async def wave_page(request: Request, ctx: AnyStaff, instrument: str, wave: str,
     buckets: list[dict] = []
     visible: list[tuple[str, dict]] = []
     if by:
-        for bucket, stats in cell["breakdowns"][by].items():
+        for bucket in words.ordered(by, cell["breakdowns"][by]):
+            stats = cell["breakdowns"][by][bucket]
             shown = not stats.get("suppressed")
             buckets.append(
                 {
@@ -308,7 +320,7 @@ def _scores_chart(ctx, words: Words, instrument, wave, item, overall, visible):
         found = stats["composite"] if key == "composite" else stats["dimensions"].get(key)
         return found["mean"] if found else None
 
-    title = ctx.t("results.scores_title")
+    title = ctx.t("results.scores_chart")
     chart_id = f"scores-{instrument}-{wave}"
     if not visible:
         bars = [

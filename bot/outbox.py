@@ -88,12 +88,15 @@ class OutboxSender:
     def claim(self, batch: int) -> list[Claimed]:
         now = self.clock()
         earlier = aliased(Outbound)
-        # Keep each person's messages in order: nothing overtakes an earlier unsent row.
+        # Keep each person's messages in order: nothing overtakes an earlier unsent row that
+        # is due (or being retried). A row held for later (a broadcast waiting for the
+        # morning) does not hold back a reply to someone writing at night.
         waiting = exists().where(
             and_(
                 earlier.contact_id == Outbound.contact_id,
                 earlier.id < Outbound.id,
                 earlier.status.in_(("pending", "sending")),
+                or_(earlier.attempts > 0, earlier.next_attempt_at <= now),
             )
         )
         due = or_(

@@ -99,7 +99,14 @@ class Workers:
             log.exception("follow-up tick failed")
 
     async def housekeeping(self) -> None:
+        from bot.results import refresh  # results pages read this snapshot, not every answer
+
         self.services.limiter.forget_idle()
+        services = self.services
+        try:
+            await asyncio.to_thread(refresh, services.engine, services.content, services.clock)
+        except Exception:  # noqa: BLE001 - the next round tries again; the page shows "as of"
+            log.exception("results refresh failed")
 
     async def _inbox_loop(self) -> None:
         while not self.stopping.is_set():

@@ -1,0 +1,678 @@
+"""Results: answers aggregated per instrument and wave, ahead of time, into one snapshot row.
+
+The results pages read the snapshot (one row), never every answer; housekeeping and the
+"Refresh now" button recompute it. Breakdowns are by gender, age band, district and return
+cohort (return month). Anonymous responses have no person: they count in the totals and sit
+in the "unknown" bucket of every breakdown, never next to anyone.
+
+Privacy: a breakdown bucket with fewer than MIN_CELL respondents is suppressed, and so is the
+next smallest bucket while the suppressed ones together stay below MIN_CELL (otherwise the
+total minus the visible buckets would give the hidden one away). The totals of a wave are
+suppressed the same way while fewer than MIN_CELL people answered it.
+
+The same module writes the long-format export (`export_*`) and its data dictionary, so the
+admin and the command line give the same file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, case, cast, create_engine, event, extract, func, or_, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from bot.db import is_sqlite, transaction
+from bot.models import Answer, Person, ResultsSnapshot, ScheduledPrompt, SurveyResponse
+from flows.content import Content
+from flows.survey_model import Question, Survey
+
+MIN_CELL = 5
+SNAPSHOT_KEY = "all"
+BREAKDOWNS = ("gender", "age_band", "district", "cohort")
+UNKNOWN = "unknown"
+NO_WAVE = "adhoc"  # check-ins and other prompts outside the numbered waves
+FIRED = ("open", "answered", "missed")
+# Answers whose values are counted; text and dates are the person's own words: only counted.
+DISTRIBUTED = ("choice", "yesno", "scale", "number")
+SCHEMA = 1
+
+
+def suppressed(reason: str = "small") -> dict[str, Any]:
+    if reason == "small":
+        return {"suppressed": True, "n_below": MIN_CELL}
+    return {"suppressed": True, "complement": True}
+
+
+# -- what there is to show, in the programme's order ---------------------------------------
+
+
+def _offsets(content: Content) -> dict[str, dict[str, int]]:
+    """instrument -> wave -> earliest offset (days, roughly) in any plan."""
+    found: dict[str, dict[str, int]] = {}
+    if content.plans is None:
+        return found
+    for plan in content.plans.plans.values():
+        for step in plan.steps:
+            if step.instrument:
+                at = step.months * 31 + step.weeks * 7 + step.days
+                waves = found.setdefault(step.instrument, {})
+                wave = step.wave or NO_WAVE
+                waves[wave] = min(waves.get(wave, at), at)
+    return found
+
+
+def instruments(content: Content, seen: set[str] = frozenset()) -> list[str]:
+    """Instruments of the follow-up plans in plan order, then any others that have answers."""
+    offsets = _offsets(content)
+    if not offsets:
+        planned = [name for name in content.surveys if name not in ("consent", "profile")]
+    else:
+        planned = sorted(offsets, key=lambda name: (min(offsets[name].values()), name))
+    return planned + sorted(set(seen) - set(planned))
+
+
+def order_waves(content: Content, instrument: str, waves: set[str]) -> list[str]:
+    known = _offsets(content).get(instrument, {})
+
+    def key(wave: str):
+        if wave in known:
+            return (0, known[wave], wave)
+        if wave in ("intake", "baseline"):
+            return (0, -1, wave)
+        month = re.fullmatch(r"m(\d+)", wave)
+        if month:
+            return (0, int(month.group(1)) * 31, wave)
+        return (1, 0, wave)
+
+    return sorted(waves, key=key)
+
+
+# -- the aggregation -----------------------------------------------------------------------
+
+
+@dataclass
+class _Tally:
+    n: int = 0  # responses
+    respondents: int = 0  # distinct people, each anonymous response counted as one
+    questions: dict[str, tuple[Counter, list[int]]] = field(default_factory=dict)
+    dimensions: dict[str, list[float]] = field(default_factory=dict)  # name -> [sum, n]
+    composite: list[float] = field(default_factory=lambda: [0.0, 0])
+
+    def add_answer(self, question: str, values: list[str] | None, count: int) -> None:
+        counter, answered = self.questions.setdefault(question, (Counter(), [0]))
+        answered[0] += count
+        for value in values or ():
+            counter[value] += count
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "respondents": self.respondents,
+            "questions": {
+                qid: {"answered": answered[0], "values": dict(counter)}
+                for qid, (counter, answered) in self.questions.items()
+            },
+            "dimensions": {
+                name: {"mean": _mean(total, n), "n": int(n)}
+                for name, (total, n) in sorted(self.dimensions.items())
+                if n
+            },
+            "composite": {"mean": _mean(*self.composite), "n": int(self.composite[1])},
+        }
+
+
+def _mean(total: float, n: float) -> float | None:
+    return round(total / n, 4) if n else None
+
+
+@dataclass
+class _Cell:
+    overall: _Tally = field(default_factory=_Tally)
+    breakdowns: dict[str, dict[str, _Tally]] = field(
+        default_factory=lambda: {by: {} for by in BREAKDOWNS}
+    )
+    versions: set[int] = field(default_factory=set)
+    anonymous: int = 0
+    rate: Counter = field(default_factory=Counter)
+
+    def tallies(self, profile: tuple) -> list[_Tally]:
+        found = [self.overall]
+        for by, value in zip(BREAKDOWNS, profile, strict=True):
+            found.append(self.breakdowns[by].setdefault(_bucket(by, value), _Tally()))
+        return found
+
+
+def _bucket(by: str, value: Any) -> str:
+    if value is None or value == "":
+        return UNKNOWN
+    if by == "cohort":
+        number = int(value)
+        return f"{number // 100:04d}-{number % 100:02d}"
+    return str(value)
+
+
+def _profile_columns():
+    month = extract("year", Person.return_date) * 100 + extract("month", Person.return_date)
+    return (Person.gender, Person.age_band, Person.district, month)
+
+
+def _included():
+    # Erasure unlinks a person's answers; a linked answer of an erased person is not counted.
+    return or_(SurveyResponse.person_id.is_(None), Person.erased_at.is_(None))
+
+
+def _values(raw: str | None, question: Question | None) -> list[str] | None:
+    """The counted values of one stored answer: None when skipped, [] when only counted."""
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    if value is None or value == []:
+        return None
+    if question is not None and question.type not in DISTRIBUTED:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [str(item) for item in items if item is not None]
+
+
+def compute(session: Session, content: Content, now: datetime) -> dict[str, Any]:
+    """Every instrument and wave: totals, breakdowns, trajectories and response rates."""
+    cells: dict[tuple[str, str], _Cell] = {}
+
+    def cell(instrument: str, wave: str | None) -> _Cell:
+        return cells.setdefault((instrument, wave or NO_WAVE), _Cell())
+
+    for instrument, waves in _offsets(content).items():
+        for wave in waves:
+            cell(instrument, wave)
+    profile = _profile_columns()
+    dimensions = sorted({d for survey in content.surveys.values() for d in survey.dimensions})
+    dimension_columns = []
+    for name in dimensions:
+        score = SurveyResponse.scores[name].as_float()
+        dimension_columns += [func.sum(score), func.count(score)]
+    responses = (
+        select(
+            SurveyResponse.instrument,
+            SurveyResponse.wave,
+            SurveyResponse.version,
+            *profile,
+            func.count(),
+            func.count(SurveyResponse.person_id.distinct()),
+            func.sum(case((SurveyResponse.person_id.is_(None), 1), else_=0)),
+            func.sum(SurveyResponse.composite),
+            func.count(SurveyResponse.composite),
+            *dimension_columns,
+        )
+        .select_from(SurveyResponse)
+        .outerjoin(Person, Person.id == SurveyResponse.person_id)
+        .where(_included())
+        .group_by(SurveyResponse.instrument, SurveyResponse.wave, SurveyResponse.version, *profile)
+    )
+    for row in session.execute(responses):
+        instrument, wave, version, *rest = row
+        keys, (n, persons, anonymous, comp_sum, comp_n, *dims) = rest[:4], rest[4:]
+        target = cell(instrument, wave)
+        target.versions.add(int(version))
+        target.anonymous += int(anonymous or 0)
+        for tally in target.tallies(tuple(keys)):
+            tally.n += int(n)
+            tally.respondents += int(persons) + int(anonymous or 0)
+            tally.composite[0] += float(comp_sum or 0)
+            tally.composite[1] += int(comp_n)
+            for index, name in enumerate(dimensions):
+                total, count = dims[2 * index], dims[2 * index + 1]
+                if count:
+                    pair = tally.dimensions.setdefault(name, [0.0, 0])
+                    pair[0] += float(total)
+                    pair[1] += int(count)
+
+    value_text = cast(Answer.value, String)
+    answers = (
+        select(
+            SurveyResponse.instrument,
+            SurveyResponse.wave,
+            Answer.question_id,
+            value_text,
+            *profile,
+            func.count(),
+        )
+        .select_from(Answer)
+        .join(SurveyResponse, SurveyResponse.id == Answer.response_id)
+        .outerjoin(Person, Person.id == SurveyResponse.person_id)
+        .where(_included())
+        .group_by(
+            SurveyResponse.instrument, SurveyResponse.wave, Answer.question_id, value_text, *profile
+        )
+    )
+    for instrument, wave, question_id, raw, *keys, count in session.execute(answers):
+        values = _values(raw, _question(content.surveys.get(instrument), question_id))
+        if values is None:
+            continue
+        for tally in cell(instrument, wave).tallies(tuple(keys)):
+            tally.add_answer(question_id, values, int(count))
+
+    rates = (
+        select(
+            ScheduledPrompt.instrument, ScheduledPrompt.wave, ScheduledPrompt.status, func.count()
+        )
+        .where(ScheduledPrompt.instrument.is_not(None), ScheduledPrompt.status.in_(FIRED))
+        .group_by(ScheduledPrompt.instrument, ScheduledPrompt.wave, ScheduledPrompt.status)
+    )
+    for instrument, wave, status, count in session.execute(rates):
+        cell(instrument, wave).rate[status] += int(count)
+
+    return _assemble(content, cells, now)
+
+
+def _question(survey: Survey | None, question_id: str) -> Question | None:
+    if survey is None:
+        return None
+    try:
+        return survey.question(question_id)
+    except KeyError:
+        return None
+
+
+def _assemble(content: Content, cells: dict[tuple[str, str], _Cell], now: datetime) -> dict:
+    by_instrument: dict[str, dict[str, _Cell]] = {}
+    for (instrument, wave), value in cells.items():
+        by_instrument.setdefault(instrument, {})[wave] = value
+    result: dict[str, Any] = {}
+    for instrument in instruments(content, set(by_instrument)):
+        waves = by_instrument.get(instrument, {})
+        survey = content.surveys.get(instrument)
+        ordered = order_waves(content, instrument, set(waves))
+        shown = {wave: _cell_data(waves[wave]) for wave in ordered}
+        names = list(survey.dimensions) if survey else []
+        for data in shown.values():
+            overall = data["overall"]
+            names += [n for n in overall.get("dimensions", {}) if n not in names]
+        trajectory = []
+        if names:
+            for wave in ordered:
+                overall = shown[wave]["overall"]
+                if not shown[wave]["n"]:
+                    continue
+                trajectory.append(
+                    {
+                        "wave": wave,
+                        "n": shown[wave]["n"],
+                        "suppressed": bool(overall.get("suppressed")),
+                        "composite": overall.get("composite", {}).get("mean"),
+                        "dimensions": {
+                            name: overall.get("dimensions", {}).get(name, {}).get("mean")
+                            for name in names
+                        },
+                    }
+                )
+        result[instrument] = {
+            "waves": ordered,
+            "dimensions": names,
+            "cells": shown,
+            "trajectory": trajectory,
+        }
+    return {
+        "schema": SCHEMA,
+        "computed_at": now.isoformat(),
+        "min_cell": MIN_CELL,
+        "order": list(result),
+        "instruments": result,
+    }
+
+
+def _cell_data(cell: _Cell) -> dict[str, Any]:
+    fired = sum(cell.rate[status] for status in FIRED)
+    answered = cell.rate["answered"]
+    overall = cell.overall
+    return {
+        "n": overall.n,
+        "respondents": overall.respondents,
+        "anonymous": cell.anonymous,
+        "versions": sorted(cell.versions),
+        "rate": {
+            "fired": fired,
+            "answered": answered,
+            "open": cell.rate["open"],
+            "missed": cell.rate["missed"],
+            "rate": round(answered / fired, 4) if fired else None,
+        },
+        "overall": overall.stats() if overall.respondents >= MIN_CELL else suppressed(),
+        "breakdowns": {by: suppress(cell.breakdowns[by]) for by in BREAKDOWNS},
+    }
+
+
+def suppress(buckets: dict[str, _Tally]) -> dict[str, dict[str, Any]]:
+    """Small buckets hidden, and enough others that the hidden ones add up to MIN_CELL."""
+    hidden = {name for name, tally in buckets.items() if tally.respondents < MIN_CELL}
+    hidden_total = sum(buckets[name].respondents for name in hidden)
+    visible = sorted(
+        (name for name in buckets if name not in hidden),
+        key=lambda name: (buckets[name].respondents, name),
+    )
+    complement = set()
+    while 0 < hidden_total < MIN_CELL and visible:
+        name = visible.pop(0)
+        complement.add(name)
+        hidden_total += buckets[name].respondents
+    return {
+        name: suppressed("small")
+        if name in hidden
+        else suppressed("complement")
+        if name in complement
+        else tally.stats()
+        for name, tally in sorted(buckets.items())
+    }
+
+
+# -- the snapshot ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    computed_at: datetime
+    data: dict[str, Any]
+
+
+def save_snapshot(session: Session, data: dict[str, Any], now: datetime) -> None:
+    """Stores the snapshot, unless a newer one is there already (two refreshes at once)."""
+    row = session.execute(
+        select(ResultsSnapshot).where(ResultsSnapshot.key == SNAPSHOT_KEY).with_for_update()
+    ).scalar_one_or_none()
+    if row is None:
+        session.add(ResultsSnapshot(key=SNAPSHOT_KEY, computed_at=now, data=data))
+    elif row.computed_at <= now:
+        row.computed_at, row.data = now, data
+    session.flush()
+
+
+def load_snapshot(session: Session) -> Snapshot | None:
+    row = session.execute(
+        select(ResultsSnapshot.computed_at, ResultsSnapshot.data).where(
+            ResultsSnapshot.key == SNAPSHOT_KEY
+        )
+    ).first()
+    if row is None or row.data.get("schema") != SCHEMA:
+        return None
+    return Snapshot(row.computed_at, row.data)
+
+
+def refresh(engine: Engine, content: Content, clock) -> Snapshot:
+    """Recompute and store the snapshot.
+
+    The reading is one transaction that sees a single state of the database and blocks no
+    writer: with 100,000 people it takes tens of seconds, and on SQLite an ordinary
+    transaction here takes the write lock (BEGIN IMMEDIATE) and would stall the bot for as
+    long. Storing the result is a second, short transaction."""
+    with reading(engine) as session:
+        now = clock()
+        data = compute(session, content, now)
+    with transaction(engine) as session:
+        save_snapshot(session, data, now)
+    return Snapshot(now, data)
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A read-only transaction with one consistent view, holding no write lock."""
+    if not is_sqlite(engine):
+        with Session(engine) as session:
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            try:
+                yield session
+            finally:
+                session.rollback()
+        return
+    if engine.url.database in (None, "", ":memory:"):  # one connection: nothing to gain
+        with transaction(engine) as session:
+            yield session
+        return
+    # A connection of its own that begins deferred: in WAL mode a reader sees the state at
+    # its first read until it ends, while the bot goes on writing.
+    reader = create_engine(
+        engine.url, poolclass=NullPool, connect_args={"check_same_thread": False, "timeout": 30}
+    )
+    event.listen(reader, "connect", _read_only)
+    event.listen(reader, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    try:
+        with Session(reader) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+    finally:
+        reader.dispose()
+
+
+def _read_only(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()
+
+
+# -- the export, in long format ---------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "person_pseudonym",
+    "instrument",
+    "version",
+    "wave",
+    "question",
+    "value",
+    "answered_at",
+)
+LIST_SEPARATOR = "|"
+
+
+def pseudonym(signing_key: str, public_id: str) -> str:
+    digest = hmac.new(signing_key.encode(), public_id.encode(), hashlib.sha256).hexdigest()
+    return digest[:16]
+
+
+@dataclass(frozen=True)
+class ExportPlan:
+    identified: list[int]  # response ids, people within scope
+    anonymous: list[int]  # response ids with no person, in an order that says nothing of who
+    rows: int
+
+
+def plan_export(session: Session, people, include_anonymous: bool) -> ExportPlan:
+    """Which responses go into the file. `people` is a condition on Person (the staff scope)."""
+    identified = list(
+        session.scalars(
+            select(SurveyResponse.id)
+            .join(Person, Person.id == SurveyResponse.person_id)
+            .where(people, Person.erased_at.is_(None), SurveyResponse.anonymous.is_(False))
+            .order_by(SurveyResponse.id)
+        )
+    )
+    anonymous: list[int] = []
+    if include_anonymous:
+        anonymous = list(
+            session.scalars(
+                select(SurveyResponse.id)
+                .where(or_(SurveyResponse.person_id.is_(None), SurveyResponse.anonymous.is_(True)))
+                .order_by(
+                    SurveyResponse.instrument,
+                    SurveyResponse.version,
+                    SurveyResponse.wave,
+                    SurveyResponse.completed_on,
+                    SurveyResponse.id,
+                )
+            )
+        )
+    rows = 0
+    for chunk in _chunks(identified + anonymous):
+        rows += session.execute(
+            select(func.count()).select_from(Answer).where(Answer.response_id.in_(chunk))
+        ).scalar_one()
+    return ExportPlan(identified, anonymous, rows)
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def export_rows(engine: Engine, plan: ExportPlan, signing_key: str) -> Iterator[tuple[str, ...]]:
+    """The rows of the file, read a chunk of responses at a time (each its own transaction)."""
+    for ids, named in ((plan.identified, True), (plan.anonymous, False)):
+        for chunk in _chunks(ids):
+            yield from _chunk_rows(engine, chunk, named, signing_key)
+
+
+def _chunk_rows(engine: Engine, ids: list[int], named: bool, signing_key: str):
+    columns = [
+        SurveyResponse.id,
+        SurveyResponse.instrument,
+        SurveyResponse.version,
+        SurveyResponse.wave,
+        SurveyResponse.completed_on,
+    ]
+    with transaction(engine) as session:
+        if named:
+            query = select(*columns, Person.public_id).join(
+                Person, Person.id == SurveyResponse.person_id
+            )
+        else:  # nothing about a person is even read
+            query = select(*columns)
+        responses = {
+            row[0]: row for row in session.execute(query.where(SurveyResponse.id.in_(ids)))
+        }
+        answers = session.execute(
+            select(Answer.response_id, Answer.question_id, Answer.value)
+            .where(Answer.response_id.in_(ids))
+            .order_by(Answer.response_id, Answer.id)
+        ).all()
+    by_response: dict[int, list] = {}
+    for response_id, question_id, value in answers:
+        by_response.setdefault(response_id, []).append((question_id, value))
+    for response_id in ids:
+        if response_id not in responses:
+            continue
+        _, instrument, version, wave, completed_on, *person_id = responses[response_id]
+        person = pseudonym(signing_key, person_id[0]) if named else ""
+        for question_id, value in by_response.get(response_id, []):
+            yield (
+                person,
+                instrument,
+                str(version),
+                wave or "",
+                question_id,
+                export_value(value),
+                completed_on.isoformat(),
+            )
+
+
+def export_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(export_value(item) for item in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _no_formula(str(value))
+
+
+def _no_formula(text: str) -> str:
+    """Free text that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"[-+]?\d+(\.\d+)?", text):
+        return "'" + text
+    return text
+
+
+def dictionary_rows(content: Content, seen: set[str] = frozenset()) -> list[tuple[str, ...]]:
+    """What each column of the export means, then every question of every instrument."""
+    rows: list[tuple[str, ...]] = [
+        ("kind", "name", "instrument", "version", "description", "type", "values", "scoring")
+    ]
+    columns = {
+        "person_pseudonym": (
+            "text",
+            "The same person always has the same pseudonym (16 hex characters, a keyed hash "
+            "of their reference); empty for anonymous answers, which carry nothing about a "
+            "person. Anonymous rows come after the others, in an order unrelated to anyone.",
+        ),
+        "instrument": ("text", "The survey or check-in answered (see the question rows)."),
+        "version": ("integer", "The instrument's version when it was answered."),
+        "wave": ("text", f"The follow-up wave (m3 = month 3 after return); empty: {NO_WAVE}."),
+        "question": ("text", "The question id (see the question rows)."),
+        "value": (
+            "text",
+            "The stored value (an option value, a number, a date or free text); empty when "
+            f"the question was skipped. Several values are joined with '{LIST_SEPARATOR}' on "
+            "one row. Text a spreadsheet would read as a formula (starting with = + - @) "
+            "begins with an apostrophe.",
+        ),
+        "answered_at": ("date", "The day the instrument was completed (YYYY-MM-DD)."),
+    }
+    for name in EXPORT_COLUMNS:
+        kind, description = columns[name]
+        rows.append(("column", name, "", "", description, kind, "", ""))
+    for instrument in instruments(content, seen):
+        survey = content.surveys.get(instrument)
+        if survey is None:
+            continue
+        for question in survey.questions:
+            rows.append(
+                (
+                    "question",
+                    question.id,
+                    survey.id,
+                    str(survey.version),
+                    _english(content, question.prompt),
+                    question.type,
+                    _value_set(content, question),
+                    _scoring(question),
+                )
+            )
+    return rows
+
+
+def _english(content: Content, key: str) -> str:
+    try:
+        return content.catalog.text("en", key)
+    except KeyError:
+        return key
+
+
+def _value_set(content: Content, question: Question) -> str:
+    if question.type == "choice" and question.options:
+        return "; ".join(
+            f"{value}={_english(content, f'option.{question.options}.{value}')}"
+            for value in content.option_sets.get(question.options, ())
+        )
+    if question.type == "yesno":
+        return "yes; no"
+    if question.type in ("scale", "number"):
+        low = "" if question.minimum is None else str(question.minimum)
+        high = "" if question.maximum is None else str(question.maximum)
+        return f"integer {low}..{high}" if low or high else "number"
+    if question.type == "date":
+        return "date YYYY-MM-DD"
+    return f"free text, up to {question.max_length} characters"
+
+
+def _scoring(question: Question) -> str:
+    if not question.scores:
+        return ""
+    where = f" (dimension {question.dimension}, weight {question.weight:g})"
+    if not question.dimension:
+        where = ""
+    if question.type == "scale" and question.maximum:
+        low = question.minimum or 1
+        return f"(value - {low}) / {question.maximum - low}{where}"
+    mapping = "; ".join(f"{value}={score:g}" for value, score in question.scores.items())
+    return mapping + where
