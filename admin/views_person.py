@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from admin import person_page
+from admin import charts, person_page
 from admin.deps import AdminOnly, Casework, NotFound, StaffContext, services
 from admin.people_list import facilitators
 from admin.render import render
@@ -62,6 +62,7 @@ async def _show(
 
     page, staff = await run_in_threadpool(load)
     done = request.query_params.get("done")
+    extra.setdefault("trajectory_chart", _trajectory(page, ctx))
     return render(
         request,
         ctx,
@@ -78,6 +79,33 @@ async def _show(
         limit=limit,
         **extra,
     )
+
+
+def _trajectory(page: person_page.PersonPage, ctx: StaffContext):
+    """Their scores over the year: the composite and each dimension, one point a wave."""
+    if not page.trajectory:
+        return ""
+    points = [item["wave"] for item in page.trajectory]
+    dimensions = sorted({name for item in page.trajectory for name in item["scores"]})
+
+    def line(label: str, values: list[float | None]) -> charts.Line:
+        texts = tuple("—" if v is None else f"{v:.2f}" for v in values)
+        return charts.Line(label, tuple(values), texts)
+
+    lines = [line(ctx.t("person.composite_line"), [item["composite"] for item in page.trajectory])]
+    for name in dimensions:
+        values = [item["scores"].get(name) for item in page.trajectory]
+        lines.append(line(ctx.t(f"dimension.{name}"), values))
+    chart = charts.line_chart(
+        "trajectory",
+        ctx.t("person.trajectory"),
+        points,
+        lines,
+        ctx.t,
+        ctx.rtl,
+        ctx.t("person.wave"),
+    )
+    return charts.legend([ln.label for ln in lines], line=True) + chart
 
 
 @router.get("/people/{person_id}")

@@ -237,6 +237,9 @@ async def test_answers_taken_down_on_their_behalf_are_scored_marked_and_alert(
         )
     page = await fatou.get(f"/admin/people/{person_id}")
     assert "recorded by Fatou" in page.text
+    # The score trajectory: a chart with the numbers also as a table.
+    chart = page.text.split('id="trajectory"', 1)[1].split("</figure>", 1)[0]
+    assert "<svg" in chart and "Overall score" in chart and "intake" in chart
     wrong = await fatou.post(
         f"/admin/people/{person_id}/answers", {"instrument": "reintegration", "q_work": "lots"}
     )
