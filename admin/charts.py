@@ -50,6 +50,7 @@ def _x(rtl: bool, x: float, width: float = 0) -> str:
 
 
 def _open(chart_id: str, title: str, description: str, height: float, rtl: bool) -> list[str]:
+    chart_id = escape(chart_id)
     return [
         f'<svg viewBox="0 0 {WIDTH} {_fmt(height)}" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
@@ -61,7 +62,7 @@ def _open(chart_id: str, title: str, description: str, height: float, rtl: bool)
 
 def _figure(chart_id: str, title: str, svg: list[str], table: str, t: Callable) -> Markup:
     return Markup(
-        f'<figure class="chart" id="{chart_id}">'
+        f'<figure class="chart" id="{escape(chart_id)}">'
         f"<figcaption>{escape(title)}</figcaption>"
         + "".join(svg)
         + "</svg>"

@@ -92,7 +92,7 @@ class Words:
 
     def find(self, instrument: str, question_id: str) -> Question | None:
         survey = self.content.surveys.get(instrument)
-        return results._question(survey, question_id)
+        return results.find_question(survey, question_id)
 
     def value(self, question: Question | None, value: str) -> str:
         if question is None or question.type in ("scale", "number"):
@@ -201,13 +201,13 @@ async def overview(request: Request, ctx: AnyStaff, by: str = ""):
                 "label": words.instrument(name),
                 "rows": rows,
                 "scored": bool(item["dimensions"]),
-                "chart": _trajectory(ctx, words, name, item, snapshot.data, by),
+                "chart": _trajectory(ctx, words, name, item, by),
             }
         )
     return render(request, ctx, "results.html", **_page(ctx, snapshot, instruments=items, by=by))
 
 
-def _trajectory(ctx, words: Words, name: str, item: dict, data: dict, by: str):
+def _trajectory(ctx, words: Words, name: str, item: dict, by: str):
     """Mean scores per wave: composite and dimensions, or the composite per bucket of `by`."""
     waves = [w for w in item["waves"] if item["cells"][w]["n"]]
     if not item["dimensions"] or not waves:
@@ -450,8 +450,13 @@ async def export(request: Request, ctx: Casework):
 @router.get("/results/dictionary.csv")
 async def dictionary(request: Request, ctx: Casework):
     svc = services(request)
-    snapshot = await _snapshot(request)
-    rows = results.dictionary_rows(svc.content, set(snapshot.data.get("order", [])))
+
+    def seen() -> set[str]:  # instruments with answers but no longer in a plan, if any
+        with transaction(svc.engine) as session:
+            found = results.load_snapshot(session)
+        return set(found.data["order"]) if found else set()
+
+    rows = results.dictionary_rows(svc.content, await run_in_threadpool(seen))
     return StreamingResponse(
         iter([_csv(rows)]),
         media_type="text/csv; charset=utf-8",

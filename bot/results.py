@@ -27,7 +27,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, case, cast, create_engine, event, extract, func, or_, select
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    cast,
+    create_engine,
+    event,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
@@ -235,7 +247,18 @@ def compute(session: Session, content: Content, now: datetime) -> dict[str, Any]
                     pair[0] += float(total)
                     pair[1] += int(count)
 
-    value_text = cast(Answer.value, String)
+    stored = cast(Answer.value, String)
+    # The person's own words (free text, dates) are only counted: they never leave the
+    # database for this, and do not make one group each.
+    words = [
+        and_(SurveyResponse.instrument == survey.id, Answer.question_id == question.id)
+        for survey in content.surveys.values()
+        for question in survey.questions
+        if question.type not in DISTRIBUTED
+    ]
+    value_text = stored
+    if words:
+        value_text = case((and_(or_(*words), stored != "null"), literal('"…"')), else_=stored)
     answers = (
         select(
             SurveyResponse.instrument,
@@ -254,7 +277,7 @@ def compute(session: Session, content: Content, now: datetime) -> dict[str, Any]
         )
     )
     for instrument, wave, question_id, raw, *keys, count in session.execute(answers):
-        values = _values(raw, _question(content.surveys.get(instrument), question_id))
+        values = _values(raw, find_question(content.surveys.get(instrument), question_id))
         if values is None:
             continue
         for tally in cell(instrument, wave).tallies(tuple(keys)):
@@ -273,7 +296,7 @@ def compute(session: Session, content: Content, now: datetime) -> dict[str, Any]
     return _assemble(content, cells, now)
 
 
-def _question(survey: Survey | None, question_id: str) -> Question | None:
+def find_question(survey: Survey | None, question_id: str) -> Question | None:
     if survey is None:
         return None
     try:
