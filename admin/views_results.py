@@ -24,7 +24,7 @@ from admin import charts
 from admin.deps import AnyStaff, Casework, NotFound, StaffContext, services
 from admin.render import render
 from admin.scope import people_condition
-from bot import results
+from bot import results, results_export
 from bot.db import transaction
 from bot.people import audit
 from flows.content import Content
@@ -420,18 +420,18 @@ async def export(request: Request, ctx: Casework):
     now = svc.clock()
     key = svc.settings.signing_key()
 
-    def prepare() -> results.ExportPlan:
+    def prepare() -> results_export.ExportPlan:
         with transaction(svc.engine) as session:
-            plan = results.plan_export(session, people_condition(ctx.staff), ctx.is_admin)
+            plan = results_export.plan_export(session, people_condition(ctx.staff), ctx.is_admin)
             audit(session, f"staff:{ctx.staff.id}", "results.export", None, now, rows=plan.rows)
             return plan
 
     plan = await run_in_threadpool(prepare)
 
     def lines() -> Iterator[str]:  # a sync generator: Starlette reads it in a worker thread
-        yield _csv([results.EXPORT_COLUMNS])
+        yield _csv([results_export.EXPORT_COLUMNS])
         batch: list[tuple[str, ...]] = []
-        for row in results.export_rows(svc.engine, plan, key):
+        for row in results_export.export_rows(svc.engine, plan, key):
             batch.append(row)
             if len(batch) >= 500:
                 yield _csv(batch)
@@ -456,7 +456,7 @@ async def dictionary(request: Request, ctx: Casework):
             found = results.load_snapshot(session)
         return set(found.data["order"]) if found else set()
 
-    rows = results.dictionary_rows(svc.content, await run_in_threadpool(seen))
+    rows = results_export.dictionary_rows(svc.content, await run_in_threadpool(seen))
     return StreamingResponse(
         iter([_csv(rows)]),
         media_type="text/csv; charset=utf-8",

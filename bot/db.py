@@ -8,8 +8,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import create_engine as create_plain_engine
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -75,3 +77,43 @@ def upgrade(url: str) -> None:
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+@contextmanager
+def read_only(engine: Engine) -> Iterator[Session]:
+    """A read-only transaction with one consistent view, holding no write lock."""
+    if not is_sqlite(engine):
+        with Session(engine) as session:
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            try:
+                yield session
+            finally:
+                session.rollback()
+        return
+    if engine.url.database in (None, "", ":memory:"):  # one connection: nothing to gain
+        with transaction(engine) as session:
+            yield session
+        return
+    # A connection of its own that begins deferred: in WAL mode a reader sees the state at
+    # its first read until it ends, while the bot goes on writing.
+    reader = create_plain_engine(
+        engine.url, poolclass=NullPool, connect_args={"check_same_thread": False, "timeout": 30}
+    )
+    event.listen(reader, "connect", _read_only)
+    event.listen(reader, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    try:
+        with Session(reader) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+    finally:
+        reader.dispose()
+
+
+def _read_only(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.close()

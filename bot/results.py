@@ -10,21 +10,16 @@ next smallest bucket while the suppressed ones together stay below MIN_CELL (oth
 total minus the visible buckets would give the hidden one away). The totals of a wave are
 suppressed the same way while fewer than MIN_CELL people answered it.
 
-The same module writes the long-format export (`export_*`) and its data dictionary, so the
-admin and the command line give the same file.
+The long-format export and its data dictionary are in bot/results_export.py.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -32,8 +27,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    create_engine,
-    event,
     extract,
     func,
     literal,
@@ -41,10 +34,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from bot.db import is_sqlite, transaction
+from bot.db import read_only, transaction
 from bot.models import Answer, Person, ResultsSnapshot, ScheduledPrompt, SurveyResponse
 from flows.content import Content
 from flows.survey_model import Question, Survey
@@ -428,6 +420,17 @@ def load_snapshot(session: Session) -> Snapshot | None:
     return Snapshot(row.computed_at, row.data)
 
 
+def refresh_if_stale(engine: Engine, content: Content, clock, max_age: timedelta) -> bool:
+    """Housekeeping's refresh: skipped when another process computed one moments ago (several
+    app processes share one PostgreSQL). Returns whether it computed."""
+    with transaction(engine) as session:
+        found = load_snapshot(session)
+    if found is not None and clock() - found.computed_at < max_age:
+        return False
+    refresh(engine, content, clock)
+    return True
+
+
 def refresh(engine: Engine, content: Content, clock) -> Snapshot:
     """Recompute and store the snapshot.
 
@@ -435,267 +438,9 @@ def refresh(engine: Engine, content: Content, clock) -> Snapshot:
     writer: with 100,000 people it takes tens of seconds, and on SQLite an ordinary
     transaction here takes the write lock (BEGIN IMMEDIATE) and would stall the bot for as
     long. Storing the result is a second, short transaction."""
-    with reading(engine) as session:
+    with read_only(engine) as session:
         now = clock()
         data = compute(session, content, now)
     with transaction(engine) as session:
         save_snapshot(session, data, now)
     return Snapshot(now, data)
-
-
-@contextmanager
-def reading(engine: Engine) -> Iterator[Session]:
-    """A read-only transaction with one consistent view, holding no write lock."""
-    if not is_sqlite(engine):
-        with Session(engine) as session:
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            try:
-                yield session
-            finally:
-                session.rollback()
-        return
-    if engine.url.database in (None, "", ":memory:"):  # one connection: nothing to gain
-        with transaction(engine) as session:
-            yield session
-        return
-    # A connection of its own that begins deferred: in WAL mode a reader sees the state at
-    # its first read until it ends, while the bot goes on writing.
-    reader = create_engine(
-        engine.url, poolclass=NullPool, connect_args={"check_same_thread": False, "timeout": 30}
-    )
-    event.listen(reader, "connect", _read_only)
-    event.listen(reader, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
-    try:
-        with Session(reader) as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
-    finally:
-        reader.dispose()
-
-
-def _read_only(dbapi_connection, _record) -> None:
-    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA query_only=ON")
-    cursor.close()
-
-
-# -- the export, in long format ---------------------------------------------------------------
-
-EXPORT_COLUMNS = (
-    "person_pseudonym",
-    "instrument",
-    "version",
-    "wave",
-    "question",
-    "value",
-    "answered_at",
-)
-LIST_SEPARATOR = "|"
-
-
-def pseudonym(signing_key: str, public_id: str) -> str:
-    digest = hmac.new(signing_key.encode(), public_id.encode(), hashlib.sha256).hexdigest()
-    return digest[:16]
-
-
-@dataclass(frozen=True)
-class ExportPlan:
-    identified: list[int]  # response ids, people within scope
-    anonymous: list[int]  # response ids with no person, in an order that says nothing of who
-    rows: int
-
-
-def plan_export(session: Session, people, include_anonymous: bool) -> ExportPlan:
-    """Which responses go into the file. `people` is a condition on Person (the staff scope)."""
-    identified = list(
-        session.scalars(
-            select(SurveyResponse.id)
-            .join(Person, Person.id == SurveyResponse.person_id)
-            .where(people, Person.erased_at.is_(None), SurveyResponse.anonymous.is_(False))
-            .order_by(SurveyResponse.id)
-        )
-    )
-    anonymous: list[int] = []
-    if include_anonymous:
-        anonymous = list(
-            session.scalars(
-                select(SurveyResponse.id)
-                .where(or_(SurveyResponse.person_id.is_(None), SurveyResponse.anonymous.is_(True)))
-                .order_by(
-                    SurveyResponse.instrument,
-                    SurveyResponse.version,
-                    SurveyResponse.wave,
-                    SurveyResponse.completed_on,
-                    SurveyResponse.id,
-                )
-            )
-        )
-    rows = 0
-    for chunk in _chunks(identified + anonymous):
-        rows += session.execute(
-            select(func.count()).select_from(Answer).where(Answer.response_id.in_(chunk))
-        ).scalar_one()
-    return ExportPlan(identified, anonymous, rows)
-
-
-def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
-def export_rows(engine: Engine, plan: ExportPlan, signing_key: str) -> Iterator[tuple[str, ...]]:
-    """The rows of the file, read a chunk of responses at a time (each its own transaction)."""
-    for ids, named in ((plan.identified, True), (plan.anonymous, False)):
-        for chunk in _chunks(ids):
-            yield from _chunk_rows(engine, chunk, named, signing_key)
-
-
-def _chunk_rows(engine: Engine, ids: list[int], named: bool, signing_key: str):
-    columns = [
-        SurveyResponse.id,
-        SurveyResponse.instrument,
-        SurveyResponse.version,
-        SurveyResponse.wave,
-        SurveyResponse.completed_on,
-    ]
-    with transaction(engine) as session:
-        if named:
-            query = select(*columns, Person.public_id).join(
-                Person, Person.id == SurveyResponse.person_id
-            )
-        else:  # nothing about a person is even read
-            query = select(*columns)
-        responses = {
-            row[0]: row for row in session.execute(query.where(SurveyResponse.id.in_(ids)))
-        }
-        answers = session.execute(
-            select(Answer.response_id, Answer.question_id, Answer.value)
-            .where(Answer.response_id.in_(ids))
-            .order_by(Answer.response_id, Answer.id)
-        ).all()
-    by_response: dict[int, list] = {}
-    for response_id, question_id, value in answers:
-        by_response.setdefault(response_id, []).append((question_id, value))
-    for response_id in ids:
-        if response_id not in responses:
-            continue
-        _, instrument, version, wave, completed_on, *person_id = responses[response_id]
-        person = pseudonym(signing_key, person_id[0]) if named else ""
-        for question_id, value in by_response.get(response_id, []):
-            yield (
-                person,
-                instrument,
-                str(version),
-                wave or "",
-                question_id,
-                export_value(value),
-                completed_on.isoformat(),
-            )
-
-
-def export_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return LIST_SEPARATOR.join(export_value(item) for item in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return _no_formula(str(value))
-
-
-def _no_formula(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"[-+]?\d+(\.\d+)?", text):
-        return "'" + text
-    return text
-
-
-def dictionary_rows(content: Content, seen: set[str] = frozenset()) -> list[tuple[str, ...]]:
-    """What each column of the export means, then every question of every instrument."""
-    rows: list[tuple[str, ...]] = [
-        ("kind", "name", "instrument", "version", "description", "type", "values", "scoring")
-    ]
-    columns = {
-        "person_pseudonym": (
-            "text",
-            "The same person always has the same pseudonym (16 hex characters, a keyed hash "
-            "of their reference); empty for anonymous answers, which carry nothing about a "
-            "person. Anonymous rows come after the others, in an order unrelated to anyone.",
-        ),
-        "instrument": ("text", "The survey or check-in answered (see the question rows)."),
-        "version": ("integer", "The instrument's version when it was answered."),
-        "wave": ("text", f"The follow-up wave (m3 = month 3 after return); empty: {NO_WAVE}."),
-        "question": ("text", "The question id (see the question rows)."),
-        "value": (
-            "text",
-            "The stored value (an option value, a number, a date or free text); empty when "
-            f"the question was skipped. Several values are joined with '{LIST_SEPARATOR}' on "
-            "one row. Text a spreadsheet would read as a formula (starting with = + - @) "
-            "begins with an apostrophe.",
-        ),
-        "answered_at": ("date", "The day the instrument was completed (YYYY-MM-DD)."),
-    }
-    for name in EXPORT_COLUMNS:
-        kind, description = columns[name]
-        rows.append(("column", name, "", "", description, kind, "", ""))
-    for instrument in instruments(content, seen):
-        survey = content.surveys.get(instrument)
-        if survey is None:
-            continue
-        for question in survey.questions:
-            rows.append(
-                (
-                    "question",
-                    question.id,
-                    survey.id,
-                    str(survey.version),
-                    _english(content, question.prompt),
-                    question.type,
-                    _value_set(content, question),
-                    _scoring(question),
-                )
-            )
-    return rows
-
-
-def _english(content: Content, key: str) -> str:
-    try:
-        return content.catalog.text("en", key)
-    except KeyError:
-        return key
-
-
-def _value_set(content: Content, question: Question) -> str:
-    if question.type == "choice" and question.options:
-        return "; ".join(
-            f"{value}={_english(content, f'option.{question.options}.{value}')}"
-            for value in content.option_sets.get(question.options, ())
-        )
-    if question.type == "yesno":
-        return "yes; no"
-    if question.type in ("scale", "number"):
-        low = "" if question.minimum is None else str(question.minimum)
-        high = "" if question.maximum is None else str(question.maximum)
-        return f"integer {low}..{high}" if low or high else "number"
-    if question.type == "date":
-        return "date YYYY-MM-DD"
-    return f"free text, up to {question.max_length} characters"
-
-
-def _scoring(question: Question) -> str:
-    if not question.scores:
-        return ""
-    where = f" (dimension {question.dimension}, weight {question.weight:g})"
-    if not question.dimension:
-        where = ""
-    if question.type == "scale" and question.maximum:
-        low = question.minimum or 1
-        return f"(value - {low}) / {question.maximum - low}{where}"
-    mapping = "; ".join(f"{value}={score:g}" for value, score in question.scores.items())
-    return mapping + where

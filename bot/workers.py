@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -18,6 +18,7 @@ from bot.inbox import store
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+RESULTS_EVERY = timedelta(minutes=10)
 
 
 class Workers:
@@ -62,7 +63,13 @@ class Workers:
             coalesce=True,
         )
         self.scheduler.add_job(
-            self.housekeeping, "interval", minutes=10, id="housekeeping", coalesce=True
+            self.housekeeping,
+            "interval",
+            seconds=RESULTS_EVERY.total_seconds(),
+            id="housekeeping",
+            coalesce=True,
+            # Soon after start: a results snapshot older than that is brought up to date.
+            next_run_time=datetime.now(UTC) + timedelta(seconds=30),
         )
         self.scheduler.start()
         # Whatever arrived before a crash and was never processed goes now; so do prompts
@@ -99,12 +106,14 @@ class Workers:
             log.exception("follow-up tick failed")
 
     async def housekeeping(self) -> None:
-        from bot.results import refresh  # results pages read this snapshot, not every answer
+        from bot.results import refresh_if_stale  # results pages read it, not every answer
 
         self.services.limiter.forget_idle()
         services = self.services
         try:
-            await asyncio.to_thread(refresh, services.engine, services.content, services.clock)
+            await asyncio.to_thread(
+                refresh_if_stale, services.engine, services.content, services.clock, RESULTS_EVERY
+            )
         except Exception:  # noqa: BLE001 - the next round tries again; the page shows "as of"
             log.exception("results refresh failed")
 

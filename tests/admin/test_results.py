@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlmodel import select
 
-from bot import results
+from bot import results_export
 from bot.db import transaction
 from bot.models import AuditLog, Person, ResultsSnapshot
 from tests.admin.conftest import add_person
@@ -237,7 +237,7 @@ async def test_the_data_dictionary_names_every_column_and_question(sqlite_stack,
     assert response.status_code == 200
     found = rows(response)
     columns = [r["name"] for r in found if r["kind"] == "column"]
-    assert columns == list(results.EXPORT_COLUMNS)
+    assert columns == list(results_export.EXPORT_COLUMNS)
     value = next(r for r in found if r["name"] == "value")
     assert "'|'" in value["description"]  # how several values share one row
     work = next(r for r in found if r["kind"] == "question" and r["name"] == "work")

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot import results
-from bot.db import transaction
+from bot import results, results_export
+from bot.db import read_only, transaction
 from bot.models import Contact, Person, ResultsSnapshot, ScheduledPrompt, SurveyResponse
 from bot.responses import record_response
 from bot.workers import Workers
@@ -249,6 +249,12 @@ async def test_refresh_stores_one_snapshot_and_housekeeping_keeps_it_fresh(
     assert len(rows) == 1 and rows[0].key == "all"
     assert loaded.computed_at == stack.clock() == first.computed_at + timedelta(minutes=10)
     assert loaded.data["instruments"]["reintegration"]["cells"]["m3"]["n"] == 6
+    # Another process just computed one: housekeeping leaves it be.
+    stack.clock.advance(minutes=3)
+    assert not results.refresh_if_stale(
+        stack.engine, stack.services.content, stack.clock, timedelta(minutes=10)
+    )
+    stack.clock.advance(minutes=10)
 
     def broken(*_args):
         raise RuntimeError("database went away")
@@ -265,11 +271,11 @@ async def test_export_rows_pseudonymise_and_keep_anonymous_rows_apart(sqlite_sta
     answer(stack, named, "feedback", "m6", {"satisfied": 4, "comment": "=cmd|' /C calc'!A0"})
     answer(stack, shy, "feedback", "m6", {"satisfied": 1, "helped": None}, anonymous=True)
     with transaction(stack.engine) as session:
-        plan = results.plan_export(session, Person.id.is_not(None), include_anonymous=True)
+        plan = results_export.plan_export(session, Person.id.is_not(None), include_anonymous=True)
         public_id = session.get(Person, named).public_id
-    rows = list(results.export_rows(stack.engine, plan, "key"))
+    rows = list(results_export.export_rows(stack.engine, plan, "key"))
     assert plan.rows == len(rows) == 4
-    tag = results.pseudonym("key", public_id)
+    tag = results_export.pseudonym("key", public_id)
     assert len(tag) == 16 and tag != public_id
     assert rows[:2] == [
         (tag, "feedback", "1", "m6", "satisfied", "4", "2027-01-05"),
@@ -279,16 +285,16 @@ async def test_export_rows_pseudonymise_and_keep_anonymous_rows_apart(sqlite_sta
         ("", "feedback", "1", "m6", "satisfied", "1", "2027-01-05"),
         ("", "feedback", "1", "m6", "helped", "", "2027-01-05"),
     ]
-    assert results.export_value(["money", "work"]) == "money|work"
+    assert results_export.export_value(["money", "work"]) == "money|work"
     with transaction(stack.engine) as session:
-        scoped = results.plan_export(session, Person.id == shy, include_anonymous=False)
+        scoped = results_export.plan_export(session, Person.id == shy, include_anonymous=False)
     assert scoped.identified == [] and scoped.anonymous == [] and scoped.rows == 0
 
 
 async def test_the_computation_reads_one_state_and_never_holds_up_the_bot(stack):
     for pid in people(stack, 5):
         answer(stack, pid, "reintegration", "m3", GOOD)
-    with results.reading(stack.engine) as session:
+    with read_only(stack.engine) as session:
         before = results.compute(session, stack.services.content, stack.clock())
         # Meanwhile the bot stores another answer: no lock waits for the computation...
         answer(stack, add_person(stack, "Meanwhile"), "reintegration", "m3", GOOD)
