@@ -45,6 +45,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Reads straight from the mapped file: full scans (a name search) cost about half.
+    cursor.execute("PRAGMA mmap_size=268435456")
     cursor.close()
 
 

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from bot.timeutil import UTCDateTime, utcnow
@@ -28,6 +28,19 @@ def new_public_id() -> str:
 
 class Person(SQLModel, table=True):
     """A returnee, community member or mentor. Profile fields stay empty until consent."""
+
+    __table_args__ = (
+        # The people list counts and pages the living (not erased) by id, and searches their
+        # names: this index serves all three without reading the table.
+        Index(
+            "ix_person_live_name",
+            "id",
+            "display_name",
+            "public_id",
+            sqlite_where=text("erased_at IS NULL"),
+            postgresql_where=text("erased_at IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(default_factory=new_public_id, unique=True, max_length=32)
@@ -71,7 +84,11 @@ class Person(SQLModel, table=True):
 class Contact(SQLModel, table=True):
     """One way to reach a person: a channel and an address on it."""
 
-    __table_args__ = (UniqueConstraint("channel", "address", name="uq_contact_channel_address"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "address", name="uq_contact_channel_address"),
+        # Searching by part of a number reads this narrow index, not the contact rows.
+        Index("ix_contact_address_person", "address", "person_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
