@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from admin import charts, person_page
 from admin.deps import AdminOnly, Casework, NotFound, StaffContext, services
+from admin.params import parse_id
 from admin.people_list import facilitators
 from admin.render import render
 from admin.scope import visible_person
@@ -24,16 +25,19 @@ from bot.casework import (
     correct_profile,
     record_answers_on_behalf,
     set_paused,
+    steps_to_answer,
 )
 from bot.db import transaction
 from bot.erasure import erase_person
 from bot.followup import OUTCOMES, record_outcome
+from bot.models import ScheduledPrompt
 from bot.people import audit
 from flows.assisted import ASKED_ON_BEHALF, record_on_behalf
 
 router = APIRouter(prefix="/admin")
 # Instruments staff may fill in with someone (the bot asks the rest itself).
 ON_BEHALF = ("reintegration", "checkin", "checkin_settling")
+INTAKE = "intake"  # the wave of answers taken down at enrolment
 DONE = frozenset(
     {"profile", "paused", "resumed", "outcome", "facilitator", "answers", "enrolled", "nothing"}
 )
@@ -214,12 +218,20 @@ async def answers(request: Request, ctx: Casework, person_id: int) -> Response:
         return await _show(request, ctx, person_id, 400, error=ctx.t("person.error.option"))
     survey = svc.content.surveys[instrument]
     raw = {q.id: str(form.get(f"q_{q.id}") or "") for q in survey.questions}
-    wave = str(form.get("wave") or "intake")[:16]
-    decided = record_on_behalf(survey, raw, svc.content, wave)
-    if decided.response is None:
-        return await _show(request, ctx, person_id, 400, error=ctx.t("person.error.answers"))
+    # "intake" (at enrolment) or the id of the plan step they stand for: never free text.
+    step = str(form.get("step") or "intake")
+    prompt_id = parse_id(step)
+    if step != "intake" and prompt_id is None:
+        return await _show(request, ctx, person_id, 400, error=ctx.t("person.error.step"))
 
     def change(session, person, now):
+        wave = INTAKE
+        if prompt_id is not None:
+            found = session.get(ScheduledPrompt, prompt_id)
+            wave = found.wave if found is not None and found.person_id == person.id else None
+        decided = record_on_behalf(survey, raw, svc.content, wave, prompt_id)
+        if decided.response is None:
+            raise CaseworkError("person.error.answers")
         record_answers_on_behalf(
             session, person, decided.response, decided.dangers, svc.content, ctx.staff.id, now
         )
@@ -239,10 +251,11 @@ async def answers_form(
     def check():
         with transaction(svc.engine) as session:
             person = visible_person(session, ctx.staff, person_id)
-            session.expunge(person)
-            return person
+            steps = steps_to_answer(session, person, instrument)
+            session.expunge_all()
+            return person, steps
 
-    person = await run_in_threadpool(check)
+    person, steps = await run_in_threadpool(check)
     survey = svc.content.surveys[instrument]
     questions = [q for q in survey.questions if q.type in ASKED_ON_BEHALF]
     return render(
@@ -250,6 +263,7 @@ async def answers_form(
         ctx,
         "person_answers.html",
         person=person,
+        steps=steps,
         survey=survey,
         questions=questions,
         catalog=svc.content.catalog,

@@ -290,7 +290,8 @@ def send(
     broadcast = Broadcast(
         created_by=staff_id,
         texts=cleaned,
-        audience=dict(audience_filter),
+        # What was searched for may be someone's name or number: kept only as "a search".
+        audience={k: ("(search)" if k == "q" else v) for k, v in audience_filter.items()},
         status="sending",
         recipients=found.recipients,
         estimate=found.estimate(),

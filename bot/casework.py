@@ -39,6 +39,17 @@ class CaseworkError(ValueError):
     """A change that cannot be made; the message is a key of the admin's catalog."""
 
 
+# A return date before this is a typo (0202 for 2022): the plan could not even be stored.
+EARLIEST_RETURN = date(1990, 1, 1)
+
+
+def _check_return_date(value: date, now: datetime) -> None:
+    if value > now.date():
+        raise CaseworkError("person.error.future_date")
+    if value < EARLIEST_RETURN:
+        raise CaseworkError("person.error.old_date")
+
+
 def _actor(staff_id: int) -> str:
     return f"staff:{staff_id}"
 
@@ -78,8 +89,7 @@ def correct_profile(
             setattr(person, name, value)
             changed.append(name)
     if return_date is not None and return_date != person.return_date:
-        if return_date > now.date():
-            raise CaseworkError("person.error.future_date")
+        _check_return_date(return_date, now)
         person.return_date, person.return_date_precision = return_date, "day"
         changed.append("return_date")
     if language and language != person.language:
@@ -209,8 +219,8 @@ def enrol_assisted(
         _clean(content, name, getattr(form, name))
     if form.language not in content.languages:
         raise CaseworkError("person.error.option")
-    if form.return_date is not None and form.return_date > now.date():
-        raise CaseworkError("person.error.future_date")
+    if form.return_date is not None:
+        _check_return_date(form.return_date, now)
     if form.phone:
         taken = session.exec(
             select(Contact).where(Contact.channel == "sms", Contact.address == form.phone)
@@ -276,9 +286,15 @@ def record_answers_on_behalf(
     """Stores answers staff took down (flows/assisted.py decided them); alerts as the bot
     would raise them. Returns the response id."""
     from bot.alerts import raise_alert
-    from bot.people import local_today
+    from bot.people import consents_of, local_today
     from bot.responses import record_response
 
+    # Answers taken down in person need the same consent as answers given to the bot.
+    if person.status != "active" or not consents_of(session, person.id).get("surveys"):
+        raise CaseworkError("person.error.survey_consent")
+
+    if response.prompt_id is not None:
+        _answer_prompt(session, person, response.prompt_id, response.instrument, now)
     stored = record_response(
         session, person, None, response, local_today(person, content, now), recorded_by=staff_id
     )
@@ -295,3 +311,41 @@ def record_answers_on_behalf(
         wave=response.wave,
     )
     return stored.id
+
+
+ANSWERABLE = ("pending", "waiting", "open")
+
+
+def steps_to_answer(session: Session, person: Person, instrument: str) -> list[ScheduledPrompt]:
+    """The steps of their plan that answers taken down now could stand for."""
+    return list(
+        session.exec(
+            select(ScheduledPrompt)
+            .where(
+                ScheduledPrompt.person_id == person.id,
+                ScheduledPrompt.instrument == instrument,
+                ScheduledPrompt.status.in_(ANSWERABLE),
+            )
+            .order_by(ScheduledPrompt.due_at)
+        ).all()
+    )
+
+
+def _answer_prompt(session: Session, person: Person, prompt_id: int, instrument: str, now) -> None:
+    prompt = session.get(ScheduledPrompt, prompt_id)
+    if (
+        prompt is None
+        or prompt.person_id != person.id
+        or prompt.instrument != instrument
+        or prompt.status not in ANSWERABLE
+    ):
+        raise CaseworkError("person.error.step")
+    prompt.status, prompt.answered_at, prompt.note = "answered", now, "answered with staff"
+    person.missed_in_row = 0
+    # If the bot was asking these very questions, it stops: they are answered.
+    conversation = session.exec(
+        select(Conversation).where(Conversation.person_id == person.id).with_for_update()
+    ).first()
+    if conversation is not None and (conversation.state.get("prompt") or {}).get("id") == prompt_id:
+        conversation.flow, conversation.step, conversation.state = None, None, {}
+        conversation.updated_at = now

@@ -10,7 +10,9 @@ and anonymous aggregates.
 - consents and feedback-round participation: deleted;
 - survey answers: free text deleted; closed answers kept only unlinked from the person
   (anonymous, day of answer reduced to the month) so programme aggregates still add up;
-- alerts: the detail (which may quote them) removed; pending prompts cancelled.
+- alerts: closed, the detail (which may quote them) removed; pending prompts cancelled, the
+  plan's name (which tells their situation) removed;
+- audit rows about them: who did what and when stay, their details are emptied.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlmodel import Session
 from bot.models import (
     Alert,
     Answer,
+    AuditLog,
     Consent,
     Contact,
     Conversation,
@@ -105,6 +108,12 @@ def erase_person(
     )
     session.execute(delete(Consent).where(Consent.person_id == pid))
     _unlink_answers(session, pid, content)
+    # Their alerts: nothing left to act on; closing them keeps a new note from naming them.
+    session.execute(
+        update(Alert)
+        .where(Alert.person_id == pid, Alert.status == "open")
+        .values(status="closed", closed_at=now)
+    )
     session.execute(
         update(Alert).where(Alert.person_id == pid).values(detail=None, close_note=None)
     )
@@ -114,12 +123,21 @@ def erase_person(
             ScheduledPrompt.person_id == pid,
             ScheduledPrompt.status.in_(("pending", "waiting", "open")),
         )
-        .values(status="cancelled", note="erased")
+        .values(status="cancelled")
     )
+    # The plan's name tells their situation (a trafficking survivor's plan): gone too.
+    session.execute(
+        update(ScheduledPrompt)
+        .where(ScheduledPrompt.person_id == pid)
+        .values(plan=ERASED, note=None)
+    )
+    # The audit trail keeps who did what and when; details about them (a plan, an outcome,
+    # the fields corrected) are emptied: erasure is the one change made to past audit rows.
+    session.execute(update(AuditLog).where(AuditLog.person_id == pid).values(details={}))
     for name in (
         "language", "timezone", "display_name", "role", "district", "district_other",
         "return_date", "return_date_precision", "gender", "age_band", "sector", "sector_other",
-        "interests", "preferred_time", "outcome",
+        "interests", "preferred_time", "outcome", "plan",
     ):  # fmt: skip
         setattr(person, name, None)
     person.vulnerabilities = []

@@ -33,8 +33,13 @@ def _allowed(question, content: Content) -> tuple[str, ...]:
 
 
 def record_on_behalf(
-    survey: Survey, raw: dict[str, str], content: Content, wave: str | None
+    survey: Survey,
+    raw: dict[str, str],
+    content: Content,
+    wave: str | None,
+    prompt_id: int | None = None,
 ) -> Assisted:
+    """`prompt_id`: the step of their plan these answers stand for (None: at enrolment)."""
     answers: dict[str, Any] = {}
     errors: list[str] = []
     for question in survey.questions:
@@ -66,7 +71,7 @@ def record_on_behalf(
     dangers = [d for q in survey.questions if (d := answer_danger(q, answers.get(q.id)))]
     dangers += score_dangers(survey, scores)
     response = RecordResponse(
-        prompt_id=None,
+        prompt_id=prompt_id,
         instrument=survey.id,
         version=survey.version,
         wave=wave,

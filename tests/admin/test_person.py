@@ -12,6 +12,7 @@ from bot.models import (
     Alert,
     Answer,
     AuditLog,
+    Consent,
     Inbound,
     Outbound,
     Person,
@@ -281,3 +282,58 @@ async def test_a_facilitator_cannot_change_someone_elses_person(sqlite_stack, te
         assert (person.display_name, person.followup_paused, person.outcome, person.erased_at) == (
             "Kine", False, None, None,
         )  # fmt: skip
+
+
+async def test_answers_taken_down_for_a_step_of_the_plan_close_that_step(
+    sqlite_stack, team, browsers
+):
+    stack = sqlite_stack
+    person_id = enrolled(
+        stack, "Lamine", facilitator_id=team.facilitator, return_date=date(2026, 11, 1)
+    )
+    [m3] = [row for row in pending(stack, person_id) if row.step_key == "m3_survey"]
+    fatou = await browsers("fatou@example.org")
+    form = await fatou.get(f"/admin/people/{person_id}/answers/reintegration")
+    assert f'<option value="{m3.id}">' in form.text
+    response = await fatou.post(
+        f"/admin/people/{person_id}/answers",
+        {"instrument": "reintegration", "step": str(m3.id), "q_work": "regular", "q_safe": "yes"},
+    )
+    assert response.status_code == 303
+    with transaction(stack.engine) as session:
+        assert session.get(ScheduledPrompt, m3.id).status == "answered"
+        stored = session.exec(select(SurveyResponse)).one()
+        assert (stored.wave, stored.prompt_id) == ("m3", m3.id)
+    again = await fatou.post(
+        f"/admin/people/{person_id}/answers",
+        {"instrument": "reintegration", "step": str(m3.id), "q_work": "regular"},
+    )
+    assert again.status_code == 400 and "done already" in again.text
+    crafted = await fatou.post(
+        f"/admin/people/{person_id}/answers",
+        {"instrument": "reintegration", "step": "a/b", "q_work": "regular"},
+    )
+    assert crafted.status_code == 400
+
+
+async def test_no_answers_on_behalf_without_consent_to_questions(sqlite_stack, team, browsers):
+    stack = sqlite_stack
+    person_id = add_person(stack, "Mame", facilitator_id=team.facilitator)
+    with transaction(stack.engine) as session:
+        session.add(Consent(person_id=person_id, purpose="surveys", version="v2", granted=False,
+                            channel="sms", at=stack.clock() + timedelta(seconds=1)))  # fmt: skip
+    fatou = await browsers("fatou@example.org")
+    refused = await fatou.post(
+        f"/admin/people/{person_id}/answers", {"instrument": "checkin", "q_feeling": "good"}
+    )
+    assert refused.status_code == 400 and "not agreed to answer questions" in refused.text
+    assert stack.count(SurveyResponse) == 0
+
+
+async def test_a_return_date_typed_with_a_wrong_century_is_refused(sqlite_stack, team, browsers):
+    stack = sqlite_stack
+    person_id = enrolled(stack, "Ndella", facilitator_id=team.facilitator)
+    fatou = await browsers("fatou@example.org")
+    response = await fatou.post(f"/admin/people/{person_id}/profile", {"return_date": "0202-03-01"})
+    assert response.status_code == 400 and "too long ago" in response.text
+    assert (await fatou.get(f"/admin/people/{person_id}")).status_code == 200

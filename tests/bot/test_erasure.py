@@ -8,6 +8,9 @@ from datetime import date
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
+from admin.filters import PeopleFilter
+from bot.broadcasts import send
+from bot.casework import correct_profile
 from bot.db import transaction
 from bot.erasure import erase_person
 from bot.models import (
@@ -21,6 +24,7 @@ from bot.models import (
     SurveyResponse,
 )
 from bot.responses import record_response
+from tests.admin.conftest import add_staff
 from flows.types import RecordResponse
 
 CHAT = 730_418_265_093  # a 64-bit Telegram chat id, unlike any other number in the tables
@@ -34,12 +38,14 @@ SECRETS = (
     "Quartier Sangalkam-Ndiakhirate",  # the place they typed as "other"
     "my brother's debts at Ndiakhirate",  # a message to the team
     "the mentor was kind to my daughter Awa",  # a free-text feedback answer
+    "trafficking",  # her plan's name, and the need it came from
 )
 
 
 async def onboard_someone(stack) -> int:
     """Zeynabou onboards on Telegram, names a place of her own, writes to the team, and
     also texts from her phone."""
+    staff = add_staff(stack, "fatou@example.org", "facilitator")
     for said in ["hi", "1", "yes", "yes", NAME, "1", "6", "Quartier Sangalkam-Ndiakhirate",
                  "05/2026", "1", "3", "2", "1", "1"]:  # fmt: skip
         await stack.tg_says(CHAT, said)
@@ -93,6 +99,14 @@ async def onboard_someone(stack) -> int:
         session.add(Alert(person_id=me.id, reason="phrase", severity="high",
                           detail="said: my brother's debts at Ndiakhirate",
                           due_at=stack.clock(), created_at=stack.clock()))  # fmt: skip
+        # Staff learnt in counselling that she survived trafficking: a denser plan.
+        correct_profile(session, me, stack.services.content, staff, stack.clock(), {},
+                        vulnerabilities=["trafficking"])  # fmt: skip
+        # A broadcast found her by searching her name.
+        filters = PeopleFilter(q=NAME)
+        send(session, staff_id=staff, texts={"en": "The office is closed on Friday."},
+             audience_filter=filters.as_dict(), conditions=filters.conditions(),
+             content=stack.services.content, now=stack.clock())  # fmt: skip
     return person.id
 
 
