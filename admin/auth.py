@@ -37,16 +37,33 @@ def authenticate(session: Session, email: str, password: str) -> Staff | None:
     return staff
 
 
+class StaffError(ValueError):
+    """An account that cannot be made as asked: `key` names the words for the page, the
+    message is for the command line."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(message)
+        self.key = key
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise StaffError("account.too_short", "password must have at least 10 characters")
+    if len(password) > 200:
+        raise StaffError("account.too_long", "password must have at most 200 characters")
+
+
 def create_staff(session: Session, email: str, name: str, password: str, role: str) -> Staff:
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 10:
-        raise ValueError("password must have at least 10 characters")
+        raise StaffError("staff.error.role", f"role must be one of {', '.join(ROLES)}")
+    _check_password(password)
     email = email.strip().lower()
-    if "@" not in email:
-        raise ValueError("email looks wrong")
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise StaffError("staff.error.email", "email looks wrong")
+    if len(name.strip()) > 120:
+        raise StaffError("staff.error.name", "a name has at most 120 characters")
     if session.exec(select(Staff).where(Staff.email == email)).first():
-        raise ValueError(f"a staff member with email {email} exists already")
+        raise StaffError("staff.error.exists", f"a staff member with email {email} exists already")
     staff = Staff(
         email=email, name=name.strip() or email, password_hash=hash_password(password), role=role
     )
@@ -67,7 +84,7 @@ def update_staff(
     from admin.sessions import close_all_sessions
 
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        raise StaffError("staff.error.role", f"role must be one of {', '.join(ROLES)}")
     changed = []
     for field, value in (("role", role), ("active", active), ("districts", sorted(set(districts)))):
         if getattr(staff, field) != value:
@@ -84,7 +101,6 @@ def update_staff(
 def set_password(session: Session, staff: Staff, password: str) -> None:
     from admin.sessions import close_all_sessions
 
-    if len(password) < 10:
-        raise ValueError("password must have at least 10 characters")
+    _check_password(password)
     staff.password_hash = hash_password(password)
     close_all_sessions(session, staff.id)

@@ -4,6 +4,7 @@ one definition, so "women in the north who came back in March" means the same on
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from urllib.parse import urlencode
@@ -12,10 +13,11 @@ from sqlalchemy import Boolean, String, and_, bindparam, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
+from admin.params import parse_id
 from bot.models import Contact, Person
 
 FLAGS = ("unreachable", "paused", "assisted", "unassigned")
-_COHORT = re.compile(r"^(\d{4})-(\d{2})$")
+_COHORT = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
 def _escape_like(text: str) -> str:
@@ -68,7 +70,7 @@ class PeopleFilter:
         cohort = _COHORT.match(self.cohort)
         if cohort:
             year, month = int(cohort.group(1)), int(cohort.group(2))
-            if 1 <= month <= 12:
+            if 1 <= month <= 12 and 1900 <= year <= 2999:
                 start = date(year, month, 1)
                 end = date(year + (month == 12), month % 12 + 1, 1)
                 found.append(and_(Person.return_date >= start, Person.return_date < end))
@@ -80,8 +82,8 @@ class PeopleFilter:
             found.append(Person.enrolled_by_staff.is_(True))
         elif self.flag == "unassigned":
             found.append(Person.facilitator_id.is_(None))
-        if self.facilitator.isdigit():
-            found.append(Person.facilitator_id == int(self.facilitator))
+        if parse_id(self.facilitator) is not None:
+            found.append(Person.facilitator_id == parse_id(self.facilitator))
         # Erased people are tombstones: nothing to find.
         found.append(Person.erased_at.is_(None))
         return found
@@ -109,16 +111,21 @@ def _folded_like_sqlite(element, compiler, **kw):
     return compiler.process(element.column.like(element.pattern, escape="\\"), **kw)
 
 
+def _digits(text: str) -> str:
+    """Digits in any script ("٧٧١" typed on an Arabic keyboard) as the ASCII ones we store."""
+    return "".join(str(unicodedata.decimal(c)) for c in text if c.isdecimal())
+
+
 def _search(text: str):
-    digits = re.sub(r"\D", "", text)
-    if len(digits) >= 3 and _PHONE_LIKE.match(text):
+    digits = _digits(text)
+    if len(digits) >= 3 and all(c.isdecimal() or c in " +-()." for c in text):
         # A number (phone, chat id, reference): no name can match, and leaving the name out
         # lets the database use its indexes instead of reading every person.
         options = [
             Person.id.in_(select(Contact.person_id).where(Contact.address.like(f"%{digits}%")))
         ]
-        if text.strip().isdigit() and len(digits) <= 9:
-            options.append(Person.id == int(digits))
+        if parse_id(digits) is not None and text.strip().isdecimal():
+            options.append(Person.id == parse_id(digits))
         return or_(*options)
     pattern = f"%{_escape_like(text)}%"
     options = [FoldedLike(Person.display_name, pattern), Person.public_id == text.lower()]
@@ -127,12 +134,9 @@ def _search(text: str):
         options.append(
             Person.id.in_(select(Contact.person_id).where(Contact.address.like(f"%{digits}%")))
         )
-    if text.isdigit():
-        options.append(Person.id == int(text))
+    if parse_id(digits) is not None and text.strip().isdecimal():
+        options.append(Person.id == parse_id(digits))
     return or_(*options)
-
-
-_PHONE_LIKE = re.compile(r"^[\d\s+\-().]+$")
 
 
 def cohort_of(return_date: date | None) -> str:

@@ -37,8 +37,10 @@ def alerts_condition(staff: Staff):
     return false()
 
 
-def visible_alert(session: Session, staff: Staff, alert_id: int) -> Alert:
-    alert = session.get(Alert, alert_id)
+def visible_alert(session: Session, staff: Staff, alert_id: int, lock: bool = False) -> Alert:
+    """`lock` for a change: two staff closing the same alert at once, the second waits and
+    then finds it closed, instead of overwriting the first one's note."""
+    alert = session.get(Alert, alert_id, with_for_update=lock)
     if alert is None:
         raise NotFound()
     if staff.role == "admin":

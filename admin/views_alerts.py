@@ -9,11 +9,13 @@ from sqlalchemy import case, func, select
 
 from admin.deps import Casework, services
 from admin.paging import PER_PAGE, Page, page_number
+from admin.params import Id, parse_id
 from admin.render import render
 from admin.scope import alerts_condition, visible_alert
 from bot.alerts import assign_alert, close_alert
 from bot.db import transaction
 from bot.models import Alert, Person, Staff
+from bot.people import audit
 
 router = APIRouter(prefix="/admin")
 SEVERITY_ORDER = case({"high": 0, "medium": 1, "low": 2}, value=Alert.severity, else_=3)
@@ -89,7 +91,7 @@ async def alerts(request: Request, ctx: Casework) -> Response:
 
 
 @router.get("/alerts/{alert_id}")
-async def alert(request: Request, ctx: Casework, alert_id: int) -> Response:
+async def alert(request: Request, ctx: Casework, alert_id: Id) -> Response:
     return await _alert_page(request, ctx, alert_id)
 
 
@@ -100,6 +102,10 @@ async def _alert_page(request: Request, ctx, alert_id: int, error: str | None = 
         with transaction(svc.engine) as session:
             found = visible_alert(session, ctx.staff, alert_id)
             person = session.get(Person, found.person_id) if found.person_id else None
+            if person is not None:
+                # The alert shows who and what they said: reading it is reading their record.
+                audit(session, f"staff:{ctx.staff.id}", "person.viewed", person.id, svc.clock(),
+                      page="alert", alert_id=alert_id)  # fmt: skip
             names = dict(session.execute(select(Staff.id, Staff.name)).all())
             return found, person, names, _assignable(session)
 
@@ -121,7 +127,7 @@ async def _alert_page(request: Request, ctx, alert_id: int, error: str | None = 
 
 
 @router.post("/alerts/{alert_id}/close")
-async def close(request: Request, ctx: Casework, alert_id: int) -> Response:
+async def close(request: Request, ctx: Casework, alert_id: Id) -> Response:
     svc = services(request)
     form = await request.form()
     note = str(form.get("note") or "").strip()[:2000]
@@ -130,7 +136,7 @@ async def close(request: Request, ctx: Casework, alert_id: int) -> Response:
 
     def run():
         with transaction(svc.engine) as session:
-            found = visible_alert(session, ctx.staff, alert_id)
+            found = visible_alert(session, ctx.staff, alert_id, lock=True)
             if found.status != "open":
                 return False
             close_alert(session, found, ctx.staff.id, note, svc.clock())
@@ -142,18 +148,20 @@ async def close(request: Request, ctx: Casework, alert_id: int) -> Response:
 
 
 @router.post("/alerts/{alert_id}/assign")
-async def assign(request: Request, ctx: Casework, alert_id: int) -> Response:
+async def assign(request: Request, ctx: Casework, alert_id: Id) -> Response:
     svc = services(request)
     form = await request.form()
     raw = str(form.get("owner") or "")
-    owner = int(raw) if raw.isdigit() else None
+    owner = parse_id(raw)
     if not ctx.is_admin and owner not in (None, ctx.staff.id):
         # Facilitators take an alert themselves; handing it to others is for admins.
         owner = ctx.staff.id
 
     def run():
         with transaction(svc.engine) as session:
-            found = visible_alert(session, ctx.staff, alert_id)
+            found = visible_alert(session, ctx.staff, alert_id, lock=True)
+            if found.status != "open":
+                raise ValueError("closed already")
             assign_alert(session, found, owner, ctx.staff.id, svc.clock())
 
     try:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from admin.deps import AdminOnly, services
 from admin.paging import PER_PAGE, Page, page_number
+from admin.params import parse_id
 from admin.render import render
 from bot.db import transaction
 from bot.models import AuditLog, Staff
@@ -28,8 +29,8 @@ async def audit_log(request: Request, ctx: AdminOnly) -> Response:
     def load():
         with transaction(svc.engine) as session:
             where = []
-            if person.isdigit():
-                where.append(AuditLog.person_id == int(person))
+            if parse_id(person) is not None:
+                where.append(AuditLog.person_id == parse_id(person))
             if actor:
                 where.append(AuditLog.actor == actor)
             if action:

@@ -4,14 +4,18 @@ their own broadcasts; viewers none of it."""
 
 from __future__ import annotations
 
+import secrets
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from admin.deps import Casework, NotFound, StaffContext, services
 from admin.filters import FLAGS, PeopleFilter
 from admin.i18n import LANGUAGE_NAMES
+from admin.params import Id
 from admin.people_list import facilitators, staff_names
 from admin.render import render
 from admin.scope import people_condition
@@ -56,6 +60,8 @@ async def _compose(
     error: str | None = None,
 ) -> Response:
     svc = services(request)
+    # A fresh one-time token with every preview: the send it confirms happens once.
+    nonce = secrets.token_urlsafe(24) if preview is not None else None
 
     def load():
         with transaction(svc.engine) as session:
@@ -75,6 +81,7 @@ async def _compose(
         rtl_languages=svc.content.catalog.rtl,
         max_length=MAX_LENGTH,
         preview=preview,
+        nonce=nonce,
         error=error,
     )
 
@@ -133,6 +140,17 @@ async def send_broadcast(request: Request, ctx: Casework) -> Response:
     texts, filters = _texts(svc.content, form), _filters(ctx, form)
     now = svc.clock()
 
+    nonce = str(form.get("nonce") or "")[:64]
+    if not nonce:
+        # Sending needs the preview first: what it costs and who receives it.
+        return await _compose(
+            request, ctx, texts, filters, 400, error=ctx.t("broadcasts.error.preview")
+        )
+
+    def find_sent() -> int | None:
+        with transaction(svc.engine) as session:
+            return session.scalars(select(Broadcast.id).where(Broadcast.nonce == nonce)).first()
+
     def queue() -> int:
         # Who receives is decided now, not when the preview was shown.
         with transaction(svc.engine) as session:
@@ -145,10 +163,16 @@ async def send_broadcast(request: Request, ctx: Casework) -> Response:
                 content=svc.content,
                 now=now,
                 channels=list(svc.channels),
+                nonce=nonce,
             ).id
 
     try:
         broadcast_id = await run_in_threadpool(queue)
+    except IntegrityError:
+        # The same confirmation posted twice at once: the other request queued it.
+        broadcast_id = await run_in_threadpool(find_sent)
+        if broadcast_id is None:
+            raise
     except BroadcastError as error:
         return await _compose(request, ctx, texts, filters, 400, error=_error(ctx, error))
     workers = getattr(request.app.state, "workers", None)
@@ -158,7 +182,7 @@ async def send_broadcast(request: Request, ctx: Casework) -> Response:
 
 
 @router.get("/broadcasts/{broadcast_id}")
-async def broadcast_page(request: Request, ctx: Casework, broadcast_id: int) -> Response:
+async def broadcast_page(request: Request, ctx: Casework, broadcast_id: Id) -> Response:
     svc = services(request)
     now = svc.clock()
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from admin import person_page
 from admin.deps import Casework, StaffContext, services
 from admin.paging import PER_PAGE, Page, page_number
+from admin.params import Id, parse_id
 from admin.render import render
 from admin.scope import people_condition, visible_person
 from bot.db import transaction
@@ -123,7 +124,7 @@ async def _thread(
 
 
 @router.get("/inbox/{person_id}")
-async def thread(request: Request, ctx: Casework, person_id: int) -> Response:
+async def thread(request: Request, ctx: Casework, person_id: Id) -> Response:
     return await _thread(request, ctx, person_id)
 
 
@@ -146,7 +147,7 @@ async def _act(request: Request, ctx: StaffContext, person_id: int, action, done
 
 
 @router.post("/inbox/{person_id}/reply")
-async def answer(request: Request, ctx: Casework, person_id: int) -> Response:
+async def answer(request: Request, ctx: Casework, person_id: Id) -> Response:
     text = str((await request.form()).get("text") or "")
     return await _act(
         request, ctx, person_id, lambda s, p, staff, now: reply(s, p, staff, text, now), "replied"
@@ -154,7 +155,7 @@ async def answer(request: Request, ctx: Casework, person_id: int) -> Response:
 
 
 @router.post("/inbox/{person_id}/handled")
-async def handled(request: Request, ctx: Casework, person_id: int) -> Response:
+async def handled(request: Request, ctx: Casework, person_id: Id) -> Response:
     return await _act(
         request,
         ctx,
@@ -165,9 +166,9 @@ async def handled(request: Request, ctx: Casework, person_id: int) -> Response:
 
 
 @router.post("/inbox/{person_id}/assign")
-async def assign_thread(request: Request, ctx: Casework, person_id: int) -> Response:
+async def assign_thread(request: Request, ctx: Casework, person_id: Id) -> Response:
     raw = str((await request.form()).get("assignee") or "")
-    assignee = int(raw) if raw.isdigit() else None
+    assignee = parse_id(raw)
     if not ctx.is_admin and assignee not in (None, ctx.staff.id):
         assignee = ctx.staff.id
     return await _act(

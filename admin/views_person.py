@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from admin import charts, person_page
 from admin.deps import AdminOnly, Casework, NotFound, StaffContext, services
-from admin.params import parse_id
+from admin.params import Id, parse_id
 from admin.people_list import facilitators
 from admin.render import render
 from admin.scope import visible_person
@@ -113,7 +113,7 @@ def _trajectory(page: person_page.PersonPage, ctx: StaffContext):
 
 
 @router.get("/people/{person_id}")
-async def person(request: Request, ctx: Casework, person_id: int) -> Response:
+async def person(request: Request, ctx: Casework, person_id: Id) -> Response:
     return await _show(request, ctx, person_id)
 
 
@@ -137,7 +137,7 @@ async def _change(
 
 
 @router.post("/people/{person_id}/profile")
-async def profile(request: Request, ctx: Casework, person_id: int) -> Response:
+async def profile(request: Request, ctx: Casework, person_id: Id) -> Response:
     svc = services(request)
     form = await request.form()
     values = {name: str(form.get(name, "")) for name in EDITABLE if name in form}
@@ -171,7 +171,7 @@ async def profile(request: Request, ctx: Casework, person_id: int) -> Response:
 
 
 @router.post("/people/{person_id}/followup")
-async def followup(request: Request, ctx: Casework, person_id: int) -> Response:
+async def followup(request: Request, ctx: Casework, person_id: Id) -> Response:
     form = await request.form()
     paused = form.get("paused") == "yes"
 
@@ -183,7 +183,7 @@ async def followup(request: Request, ctx: Casework, person_id: int) -> Response:
 
 
 @router.post("/people/{person_id}/outcome")
-async def outcome(request: Request, ctx: Casework, person_id: int) -> Response:
+async def outcome(request: Request, ctx: Casework, person_id: Id) -> Response:
     form = await request.form()
     chosen = str(form.get("outcome") or "")
     if chosen not in OUTCOMES:
@@ -197,10 +197,10 @@ async def outcome(request: Request, ctx: Casework, person_id: int) -> Response:
 
 
 @router.post("/people/{person_id}/facilitator")
-async def facilitator(request: Request, ctx: AdminOnly, person_id: int) -> Response:
+async def facilitator(request: Request, ctx: AdminOnly, person_id: Id) -> Response:
     form = await request.form()
     raw = str(form.get("facilitator") or "")
-    chosen = int(raw) if raw.isdigit() else None
+    chosen = parse_id(raw)
 
     def change(session, person, now):
         assign_facilitator(session, person, chosen, ctx.staff.id, now)
@@ -210,7 +210,7 @@ async def facilitator(request: Request, ctx: AdminOnly, person_id: int) -> Respo
 
 
 @router.post("/people/{person_id}/answers")
-async def answers(request: Request, ctx: Casework, person_id: int) -> Response:
+async def answers(request: Request, ctx: Casework, person_id: Id) -> Response:
     svc = services(request)
     form = await request.form()
     instrument = str(form.get("instrument") or "")
@@ -241,9 +241,7 @@ async def answers(request: Request, ctx: Casework, person_id: int) -> Response:
 
 
 @router.get("/people/{person_id}/answers/{instrument}")
-async def answers_form(
-    request: Request, ctx: Casework, person_id: int, instrument: str
-) -> Response:
+async def answers_form(request: Request, ctx: Casework, person_id: Id, instrument: str) -> Response:
     svc = services(request)
     if instrument not in ON_BEHALF or instrument not in svc.content.surveys:
         raise NotFound()
@@ -274,7 +272,7 @@ async def answers_form(
 
 
 @router.post("/people/{person_id}/erase")
-async def erase(request: Request, ctx: Casework, person_id: int) -> Response:
+async def erase(request: Request, ctx: Casework, person_id: Id) -> Response:
     """Admins, and the person's own facilitator; they type the reference shown to confirm."""
     svc = services(request)
     form = await request.form()

@@ -58,6 +58,8 @@ class Words:
     def wave(self, wave: str) -> str:
         if wave == results.NO_WAVE:
             return self.t("results.wave.adhoc")
+        if wave == "intake":
+            return self.t("results.wave.intake")
         if wave[:1] == "m" and wave[1:].isdigit():
             return self.t("results.wave.month", number=wave[1:])
         return wave

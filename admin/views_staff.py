@@ -8,8 +8,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
-from admin.auth import ROLES, create_staff, set_password, update_staff
+from admin.auth import ROLES, StaffError, create_staff, set_password, update_staff
 from admin.deps import AdminOnly, NotFound, StaffContext, services
+from admin.params import Id
 from admin.render import render
 from bot.db import transaction
 from bot.models import Person, Staff
@@ -81,13 +82,13 @@ async def staff_create(request: Request, ctx: AdminOnly) -> Response:
 
     try:
         await run_in_threadpool(create)
-    except ValueError as error:
-        return await _page(request, ctx, 400, str(error), {**values, "password": ""})
+    except StaffError as error:
+        return await _page(request, ctx, 400, ctx.t(error.key), {**values, "password": ""})
     return RedirectResponse("/admin/staff?done=created", status_code=303)
 
 
 @router.post("/staff/{staff_id}")
-async def staff_update(request: Request, ctx: AdminOnly, staff_id: int) -> Response:
+async def staff_update(request: Request, ctx: AdminOnly, staff_id: Id) -> Response:
     svc = services(request)
     form = await request.form()
     role = str(form.get("role") or "")
@@ -122,13 +123,13 @@ async def staff_update(request: Request, ctx: AdminOnly, staff_id: int) -> Respo
 
     try:
         await run_in_threadpool(change)
-    except ValueError as error:
-        return await _page(request, ctx, 400, str(error))
+    except StaffError as error:
+        return await _page(request, ctx, 400, ctx.t(error.key))
     return RedirectResponse("/admin/staff?done=updated", status_code=303)
 
 
 @router.post("/staff/{staff_id}/password")
-async def staff_password(request: Request, ctx: AdminOnly, staff_id: int) -> Response:
+async def staff_password(request: Request, ctx: AdminOnly, staff_id: Id) -> Response:
     svc = services(request)
     password = str((await request.form()).get("password") or "")
     now = svc.clock()
@@ -150,6 +151,6 @@ async def staff_password(request: Request, ctx: AdminOnly, staff_id: int) -> Res
 
     try:
         await run_in_threadpool(change)
-    except ValueError:
-        return await _page(request, ctx, 400, ctx.t("account.too_short"))
+    except StaffError as error:
+        return await _page(request, ctx, 400, ctx.t(error.key))
     return RedirectResponse("/admin/staff?done=password", status_code=303)

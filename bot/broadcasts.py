@@ -280,9 +280,16 @@ def send(
     content: Content,
     now: datetime,
     channels: Iterable[str] | None = None,
+    nonce: str | None = None,
 ) -> Broadcast:
     """Queues the broadcast: the row, one outbox row per recipient, the audit entry. The
-    audience is computed now, in this transaction; the caller commits all or nothing."""
+    audience is computed now, in this transaction; the caller commits all or nothing.
+    `nonce`: the preview's one-time token; sending with it again returns the broadcast it
+    made (a double click sends once)."""
+    if nonce:
+        sent = session.scalars(select(Broadcast).where(Broadcast.nonce == nonce)).first()
+        if sent is not None:
+            return sent
     found = preview(session, list(conditions), texts, content, channels)
     if not found.recipients:
         raise BroadcastError("nobody")
@@ -296,6 +303,7 @@ def send(
         recipients=found.recipients,
         estimate=found.estimate(),
         created_at=now,
+        nonce=nonce or None,
     )
     session.add(broadcast)
     session.flush()

@@ -132,6 +132,14 @@ class Inbound(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel", "provider_id", name="uq_inbound_channel_provider_id"),
         Index("ix_inbound_pending", "processed_at", "id"),
+        # The inbox: what still waits for a person, without reading every message.
+        Index(
+            "ix_inbound_open_handoff",
+            "person_id",
+            "received_at",
+            sqlite_where=text("handoff IS NOT NULL AND handled_at IS NULL"),
+            postgresql_where=text("handoff IS NOT NULL AND handled_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -345,6 +353,9 @@ class Broadcast(SQLModel, table=True):
     recipients: int = 0
     # What staff saw before sending: segments and cost per language, for the record.
     estimate: dict[str, Any] = _json(dict)
+    # One per preview: the same "send" twice (a double click, a re-post on a bad line)
+    # finds this broadcast instead of sending everything again.
+    nonce: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = _utc(nullable=False)
     finished_at: datetime | None = _utc()
 

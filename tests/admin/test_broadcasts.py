@@ -6,6 +6,7 @@ nothing; bad input is a 400 with a message; every form needs its CSRF token."""
 from __future__ import annotations
 
 import re
+import secrets
 
 from sqlmodel import select
 
@@ -17,7 +18,9 @@ WARNING = "SMS are often read on a shared phone"
 
 
 def _form(**values) -> dict:
-    return {"text_en": "Meeting on Saturday at 10.", "text_fr": "", "text_ar": "", **values}
+    """A send form as the preview page gives it, with its own one-time token."""
+    base = {"text_en": "Meeting on Saturday at 10.", "text_fr": "", "text_ar": ""}
+    return {**base, "nonce": secrets.token_urlsafe(12), **values}
 
 
 def _rows(stack) -> list[Outbound]:
@@ -253,3 +256,22 @@ async def test_sent_at_night_the_page_says_when_messages_will_go(sqlite_stack, t
     assert (await admin.login()).status_code == 303  # a new working day, a new session
     page = await admin.get(f"/admin/broadcasts/{broadcast_id}")
     assert 'data-testid="count-sent">3<' in page.text and 'data-testid="next-at"' not in page.text
+
+
+async def test_the_same_confirmation_twice_sends_once(sqlite_stack, team, browsers):
+    stack = sqlite_stack
+    _people(stack, team)
+    admin = await browsers("admin@example.org")
+    preview = await admin.post("/admin/broadcasts/preview", _form(district="central", nonce=""))
+    nonce = re.search(r'name="nonce" value="([^"]+)"', preview.text).group(1)
+    first = _broadcast_id(
+        await admin.post("/admin/broadcasts", _form(district="central", nonce=nonce))
+    )
+    again = _broadcast_id(
+        await admin.post("/admin/broadcasts", _form(district="central", nonce=nonce))
+    )
+    assert first == again and stack.count(Broadcast) == 1
+    assert len(_rows(stack)) == 2
+    without = await admin.post("/admin/broadcasts", _form(district="central", nonce=""))
+    assert without.status_code == 400 and "preview first" in without.text
+    assert stack.count(Broadcast) == 1

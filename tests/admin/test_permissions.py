@@ -164,3 +164,44 @@ async def test_a_path_that_does_not_parse_is_a_404_page_not_an_error(sqlite_stac
     for path in ("/admin/people/abc", "/admin/alerts/1x", "/admin/people/99999999"):
         response = await admin.get(path)
         assert response.status_code == 404 and "does not exist" in response.text, path
+
+
+async def test_odd_numbers_in_addresses_and_forms_never_break_a_page(
+    sqlite_stack, team, world, browsers
+):
+    """Digits Python accepts but databases do not ("²", Arabic-Indic), and ids past 32 bits."""
+    admin = await browsers("admin@example.org")
+    person = world["mine"]["person_id"]
+    for path in (
+        "/admin/people/3000000000",
+        "/admin/people/99999999999999999999999",
+        "/admin/alerts/0",
+        "/admin/inbox/-1",
+        "/admin/broadcasts/3000000000",
+    ):
+        assert (await admin.get(path)).status_code == 404, path
+    for query in (
+        "q=²",
+        "q=٧٧٠٠",
+        "facilitator=²",
+        "facilitator=99999999999",
+        "cohort=0000-05",
+        "q=" + "9" * 30,
+    ):
+        assert (await admin.get(f"/admin/people?{query}")).status_code == 200, query
+    assert (await admin.get("/admin/audit?person=²")).status_code == 200
+    for path, form in (
+        (f"/admin/people/{person}/facilitator", {"facilitator": "²"}),
+        (f"/admin/alerts/{world['mine']['alert_id']}/assign", {"owner": "٣"}),
+        (f"/admin/inbox/{person}/assign", {"assignee": "99999999999999999999"}),
+        (f"/admin/people/{person}/answers", {"instrument": "checkin", "step": "²"}),
+        ("/admin/staff/3000000000", {"role": "viewer"}),
+    ):
+        assert (await admin.post(path, form)).status_code in (303, 400, 404), path
+
+
+async def test_phone_digits_typed_in_arabic_find_the_person(sqlite_stack, team, browsers):
+    add_person(sqlite_stack, "Salma", address="+212612345678")
+    admin = await browsers("admin@example.org")
+    page = await admin.get("/admin/people", params={"q": "٦١٢٣٤٥"})
+    assert "Salma" in page.text

@@ -32,7 +32,7 @@ async def test_an_admin_creates_a_facilitator_who_can_then_sign_in(sqlite_stack,
         "/admin/staff",
         {"email": "ndeye@example.org", "role": "viewer", "password": "another-pass-1"},
     )
-    assert duplicate.status_code == 400 and "exists already" in duplicate.text
+    assert duplicate.status_code == 400 and "account with this email already" in duplicate.text
     short = await admin.post(
         "/admin/staff", {"email": "x@example.org", "role": "viewer", "password": "short"}
     )

@@ -24,8 +24,8 @@ from bot.models import (
     SurveyResponse,
 )
 from bot.responses import record_response
-from tests.admin.conftest import add_staff
 from flows.types import RecordResponse
+from tests.admin.conftest import add_staff
 
 CHAT = 730_418_265_093  # a 64-bit Telegram chat id, unlike any other number in the tables
 PHONE = "+221778642019"
