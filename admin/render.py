@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from admin.deps import StaffContext
 from admin.i18n import LANGUAGE_NAMES, LANGUAGES, translator
 
 LOGIN_LANGUAGE = "homecoming_admin_lang"
+_SLUG = re.compile(r"[^a-z0-9]+")
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["LANGUAGES"] = LANGUAGES
@@ -58,8 +60,18 @@ def render(
             )
         return str(value)
 
+    def coded(prefix: str, text: str | None) -> str:
+        """A note or reason the service wrote in its own code words ("late enrolment"), in
+        the staff member's language when the catalog knows it."""
+        if not text:
+            return ""
+        key = f"{prefix}.{_SLUG.sub('_', str(text).lower()).strip('_')}"
+        said = t(key)
+        return str(text) if said == key else said
+
     values = {
         "option": option,
+        "coded": coded,
         "option_sets": content.option_sets,
         "content_languages": content.languages,
         "ctx": ctx,

@@ -3,10 +3,12 @@ answer it (the reply goes out on their channel through the outbox), mark it hand
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from admin import person_page
 from admin.deps import Casework, StaffContext, services
@@ -74,7 +76,7 @@ async def inbox(request: Request, ctx: Casework) -> Response:
         page=page,
         names=names,
         show=show,
-        query=lambda **changes: f"show={show}&page={changes.get('page', 1)}",
+        query=lambda **changes: urlencode({"show": show, "page": changes.get("page", 1)}),
     )
 
 
@@ -92,11 +94,15 @@ async def _thread(
                 select(func.count()).where(Inbound.person_id == person_id, OPEN)
             ).scalar_one()
             entries, _ = person_page.timeline(session, person_id, THREAD_CONTEXT, names)
+            # Admins, and the person's own facilitator: whoever is assigned can open it.
             assignable = [
                 (row.id, row.name)
                 for row in session.execute(
                     select(Staff.id, Staff.name)
-                    .where(Staff.active.is_(True), Staff.role.in_(("admin", "facilitator")))
+                    .where(
+                        Staff.active.is_(True),
+                        or_(Staff.role == "admin", Staff.id == person.facilitator_id),
+                    )
                     .order_by(Staff.name)
                 )
             ]
@@ -175,6 +181,6 @@ async def assign_thread(request: Request, ctx: Casework, person_id: Id) -> Respo
         request,
         ctx,
         person_id,
-        lambda s, p, staff, now: assign(s, p.id, assignee, staff.id, now),
+        lambda s, p, staff, now: assign(s, p, assignee, staff.id, now),
         "assigned",
     )

@@ -67,6 +67,7 @@ async def _show(
     page, staff = await run_in_threadpool(load)
     done = request.query_params.get("done")
     extra.setdefault("trajectory_chart", _trajectory(page, ctx))
+    extra.setdefault("describe", _describer(svc.content, ctx))
     return render(
         request,
         ctx,
@@ -83,6 +84,37 @@ async def _show(
         limit=limit,
         **extra,
     )
+
+
+def _describer(content, ctx: StaffContext):
+    """An answer as staff read it: the question as the bot asked it, the value as offered."""
+    language = ctx.language if ctx.language in content.languages else content.languages[0]
+
+    def describe(instrument: str, question_id: str, value) -> tuple[str, str]:
+        survey = content.surveys.get(instrument)
+        base = question_id.removesuffix("_other")
+        question = next((q for q in survey.questions if q.id == base), None) if survey else None
+        if question is None:
+            return question_id, "" if value is None else str(value)
+        text = content.catalog.text(language, question.prompt)
+        option_set = (
+            question.options
+            if question.type == "choice"
+            else "yesno"
+            if question.type == "yesno"
+            else None
+        )
+        values = value if isinstance(value, list) else [value]
+        shown = [
+            content.label(language, option_set, str(v))
+            if option_set and str(v) in content.option_sets.get(option_set, ())
+            else str(v)
+            for v in values
+            if v is not None
+        ]
+        return text, ", ".join(shown)
+
+    return describe
 
 
 def _trajectory(page: person_page.PersonPage, ctx: StaffContext):

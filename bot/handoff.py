@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.models import Inbound, Outbound, Person, Staff
 from bot.people import audit, preferred_contact
@@ -60,13 +60,29 @@ def mark_handled(session: Session, person_id: int, staff_id: int, now: datetime)
 
 
 def assign(
-    session: Session, person_id: int, assignee: int | None, staff_id: int, now: datetime
+    session: Session, person: Person, assignee: int | None, staff_id: int, now: datetime
 ) -> None:
+    """To an admin or to the person's own facilitator: someone who can open the thread."""
     if assignee is not None:
         staff = session.get(Staff, assignee)
-        if staff is None or not staff.active or staff.role == "viewer":
+        allowed = (
+            staff is not None
+            and staff.active
+            and (staff.role == "admin" or staff.id == person.facilitator_id)
+        )
+        if not allowed:
             raise HandoffError("inbox.error.assignee")
     session.exec(
-        update(Inbound).where(Inbound.person_id == person_id, OPEN).values(assigned_to=assignee)
+        update(Inbound).where(Inbound.person_id == person.id, OPEN).values(assigned_to=assignee)
     )
-    audit(session, f"staff:{staff_id}", "inbox.assigned", person_id, now, assignee=assignee)
+    audit(session, f"staff:{staff_id}", "inbox.assigned", person.id, now, assignee=assignee)
+
+
+def current_assignee(session: Session, person_id: int) -> int | None:
+    """Who the person's open thread is assigned to: a new message joins it there."""
+    return session.exec(
+        select(Inbound.assigned_to)
+        .where(Inbound.person_id == person_id, OPEN, Inbound.assigned_to.is_not(None))
+        .order_by(Inbound.id.desc())
+        .limit(1)
+    ).first()

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.alerts import raise_alert
 from bot.casework import facilitator_for_district
 from bot.followup import enrol, mark_reachable
+from bot.handoff import current_assignee
 from bot.models import Consent, Contact, Conversation, Inbound, Outbound, Person, ScheduledPrompt
 from bot.people import (
     PROFILE_FIELDS,
@@ -185,6 +186,7 @@ def _apply_effect(
     elif isinstance(effect, HandToStaff):
         if inbound is not None:
             inbound.handoff = effect.reason
+            inbound.assigned_to = current_assignee(session, person.id)
     elif isinstance(effect, RaiseAlert):
         due_hours = content.programme.get("alert_due_hours") if content else None
         raise_alert(session, person, effect.reason, effect.severity, effect.detail, now, due_hours)

@@ -107,3 +107,26 @@ async def test_a_facilitator_sees_only_their_peoples_threads(sqlite_stack, team,
     omar = await browsers("omar@example.org")
     page = await omar.get("/admin/inbox")
     assert re.search(rf'href="/admin/inbox/{theirs}"', page.text)
+
+
+async def test_a_thread_goes_only_to_someone_who_can_open_it_and_keeps_its_assignee(
+    sqlite_stack, team, browsers
+):
+    stack = sqlite_stack
+    number = "+221770004499"
+    person_id = await onboarded_on_sms(stack, number, team.facilitator)
+    await says(stack, number, "Are you there?")
+    admin = await browsers("admin@example.org")
+    # Omar cannot open Fatou's people's threads: he cannot be given one either.
+    refused = await admin.post(
+        f"/admin/inbox/{person_id}/assign", {"assignee": str(team.other_facilitator)}
+    )
+    assert refused.status_code == 400
+    await admin.post(f"/admin/inbox/{person_id}/assign", {"assignee": str(team.facilitator)})
+    await says(stack, number, "Hello? I need to talk")
+    with transaction(stack.engine) as session:
+        waiting = session.exec(
+            select(Inbound).where(Inbound.handoff.is_not(None), Inbound.handled_at.is_(None))
+        ).all()
+    assert [row.assigned_to for row in waiting] == [team.facilitator, team.facilitator]
+    assert f"/admin/inbox/{person_id}" not in (await admin.get("/admin/inbox?show=unassigned")).text

@@ -337,3 +337,22 @@ async def test_a_return_date_typed_with_a_wrong_century_is_refused(sqlite_stack,
     response = await fatou.post(f"/admin/people/{person_id}/profile", {"return_date": "0202-03-01"})
     assert response.status_code == 400 and "too long ago" in response.text
     assert (await fatou.get(f"/admin/people/{person_id}")).status_code == 200
+
+
+async def test_the_page_speaks_french_down_to_plan_notes_and_answers(sqlite_stack, team, browsers):
+    stack = sqlite_stack
+    person_id = enrolled(
+        stack, "Ousmane", facilitator_id=team.facilitator, return_date=date(2026, 1, 5)
+    )
+    fatou = await browsers("fatou@example.org")
+    await fatou.post(
+        f"/admin/people/{person_id}/answers",
+        {"instrument": "reintegration", "step": "intake", "q_work": "sometimes"},
+    )
+    await fatou.post("/admin/language", {"language": "fr"})
+    page = (await fatou.get(f"/admin/people/{person_id}")).text
+    assert "Standard, 12 mois" in page  # the plan's name
+    assert "Inscrit(e) après la date prévue" in page  # a late enrolment's skipped steps
+    assert "Avez-vous un travail ou un moyen de gagner de l&#39;argent ?" in page
+    assert "Parfois" in page and "À l&#39;inscription" in page
+    assert "late enrolment" not in page and ">work<" not in page
