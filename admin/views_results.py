@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -402,7 +403,10 @@ def _question_charts(ctx, words: Words, instrument, wave, overall, visible) -> l
 @router.post("/results/refresh")
 async def refresh_now(request: Request, ctx: Casework):
     svc = services(request)
-    await run_in_threadpool(results.refresh, svc.engine, svc.content, svc.clock)
+    # At most once a minute, however often the button is pressed: it reads every answer.
+    await run_in_threadpool(
+        results.refresh_if_stale, svc.engine, svc.content, svc.clock, timedelta(minutes=1)
+    )
     form = await request.form()
     back = str(form.get("back") or "")
     if not back.startswith("/admin/results") or "//" in back or "\\" in back:

@@ -60,6 +60,9 @@ def erase_person(
     if person.erased_at is not None:
         return
     pid = person.id
+    # The conversation lock is the one the runtime takes to process a message: a message
+    # being processed right now finishes first, and none starts until erasure commits.
+    session.execute(select(Conversation.id).where(Conversation.person_id == pid).with_for_update())
     contacts = session.execute(
         select(Contact.id, Contact.channel, Contact.address).where(Contact.person_id == pid)
     ).all()
