@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -32,6 +32,7 @@ from flows.content import Content
 from flows.survey_model import Question
 
 router = APIRouter(prefix="/admin")
+_REFRESHING = threading.Lock()
 
 
 # -- words: the staff member's language for everything the content defines ----------------
@@ -403,10 +404,18 @@ def _question_charts(ctx, words: Words, instrument, wave, overall, visible) -> l
 @router.post("/results/refresh")
 async def refresh_now(request: Request, ctx: Casework):
     svc = services(request)
-    # At most once a minute, however often the button is pressed: it reads every answer.
-    await run_in_threadpool(
-        results.refresh_if_stale, svc.engine, svc.content, svc.clock, timedelta(minutes=1)
-    )
+    pressed = svc.clock()
+
+    def recompute() -> None:
+        # One computation at a time, however many press the button (it reads every answer):
+        # whoever waited gets the one that finished after they pressed.
+        with _REFRESHING:
+            with transaction(svc.engine) as session:
+                found = results.load_snapshot(session)
+            if found is None or found.computed_at <= pressed:
+                results.refresh(svc.engine, svc.content, svc.clock)
+
+    await run_in_threadpool(recompute)
     form = await request.form()
     back = str(form.get("back") or "")
     if not back.startswith("/admin/results") or "//" in back or "\\" in back:
