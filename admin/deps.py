@@ -53,6 +53,13 @@ def services(request: Request):
     return request.app.state.services
 
 
+def wake_outbox(request: Request) -> None:
+    """Staff's messages (a reply, a broadcast) should leave now, not at the next poll."""
+    workers = getattr(request.app.state, "workers", None)
+    if workers is not None:
+        workers.wake_outbox()
+
+
 async def load_context(request: Request) -> StaffContext | None:
     if hasattr(request.state, "staff_context"):
         return request.state.staff_context

@@ -31,3 +31,14 @@ def page_number(raw: str | None, limit: int = 100_000) -> int:
     except ValueError:
         return 1
     return min(max(1, number), limit)
+
+
+def link_query(values: dict[str, object]):
+    """The pager's links: these filters (the empty ones left out) with a page number."""
+    from urllib.parse import urlencode
+
+    def query(**changes) -> str:
+        merged = {**values, **changes}
+        return urlencode({k: str(v) for k, v in merged.items() if v not in (None, "", False)})
+
+    return query

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import case, func, select
 
 from admin.deps import Casework, services
-from admin.paging import PER_PAGE, Page, page_number
+from admin.paging import PER_PAGE, Page, link_query, page_number
 from admin.params import Id, parse_id
 from admin.render import render
 from admin.scope import alerts_condition, visible_alert
@@ -69,12 +69,7 @@ async def alerts(request: Request, ctx: Casework) -> Response:
 
     page, names = await run_in_threadpool(load)
 
-    def query(**changes) -> str:
-        from urllib.parse import urlencode
-
-        values = {"status": status, "severity": severity, "mine": "1" if mine else ""}
-        values.update({k: str(v) for k, v in changes.items()})
-        return urlencode({k: v for k, v in values.items() if v})
+    query = link_query({"status": status, "severity": severity, "mine": "1" if mine else ""})
 
     return render(
         request,

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from admin.deps import AdminOnly, services
-from admin.paging import PER_PAGE, Page, page_number
+from admin.paging import PER_PAGE, Page, link_query, page_number
 from admin.params import parse_id
 from admin.render import render
 from bot.db import transaction
@@ -53,16 +53,7 @@ async def audit_log(request: Request, ctx: AdminOnly) -> Response:
 
     page, names = await run_in_threadpool(load)
 
-    def query(**changes) -> str:
-        from urllib.parse import urlencode
-
-        values = {
-            "person": person,
-            "actor": actor,
-            "action": action,
-            **{k: str(v) for k, v in changes.items()},
-        }
-        return urlencode({k: v for k, v in values.items() if v})
+    query = link_query({"person": person, "actor": actor, "action": action})
 
     return render(
         request,

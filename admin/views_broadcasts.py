@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from admin.deps import Casework, NotFound, StaffContext, services
+from admin.deps import Casework, NotFound, StaffContext, services, wake_outbox
 from admin.filters import FLAGS, PeopleFilter
 from admin.i18n import LANGUAGE_NAMES
 from admin.params import Id
@@ -175,9 +175,7 @@ async def send_broadcast(request: Request, ctx: Casework) -> Response:
             raise
     except BroadcastError as error:
         return await _compose(request, ctx, texts, filters, 400, error=_error(ctx, error))
-    workers = getattr(request.app.state, "workers", None)
-    if workers is not None:
-        workers.wake_outbox()  # what is due now goes at once
+    wake_outbox(request)  # what is due now goes at once
     return RedirectResponse(f"/admin/broadcasts/{broadcast_id}", status_code=303)
 
 

@@ -3,16 +3,14 @@ answer it (the reply goes out on their channel through the outbox), mark it hand
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, or_, select
 
 from admin import person_page
-from admin.deps import Casework, StaffContext, services
-from admin.paging import PER_PAGE, Page, page_number
+from admin.deps import Casework, StaffContext, services, wake_outbox
+from admin.paging import PER_PAGE, Page, link_query, page_number
 from admin.params import Id, parse_id
 from admin.render import render
 from admin.scope import people_condition, visible_person
@@ -22,13 +20,6 @@ from bot.models import Inbound, Person, Staff
 
 router = APIRouter(prefix="/admin")
 THREAD_CONTEXT = 30  # messages shown around what they asked
-
-
-def wake_outbox(request: Request) -> None:
-    """A reply should leave now, not at the next poll."""
-    workers = getattr(request.app.state, "workers", None)
-    if workers is not None:
-        workers.wake_outbox()
 
 
 @router.get("/inbox")
@@ -80,7 +71,7 @@ async def inbox(request: Request, ctx: Casework) -> Response:
         page=page,
         names=names,
         show=show,
-        query=lambda **changes: urlencode({"show": show, "page": changes.get("page", 1)}),
+        query=link_query({"show": show}),
     )
 
 
