@@ -14,6 +14,7 @@ from admin import (
     views_people,
     views_person,
     views_results,
+    views_settings,
     views_staff,
 )
 from admin.security import install as install_security
@@ -28,6 +29,7 @@ AREAS = (
     views_results,
     views_broadcasts,
     views_staff,
+    views_settings,
     views_audit,
 )
 router = APIRouter()

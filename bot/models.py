@@ -371,3 +371,14 @@ class ResultsSnapshot(SQLModel, table=True):
     key: str = Field(max_length=120, unique=True)
     computed_at: datetime = _utc(nullable=False)
     data: dict[str, Any] = _json(dict)
+
+
+class ProgrammeSetting(SQLModel, table=True):
+    """A programme setting an admin changed in the page; it overrides content/programme.yaml."""
+
+    __tablename__ = "programme_setting"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    updated_at: datetime = _utc(nullable=False)
+    updated_by: int | None = Field(default=None, foreign_key="staff.id")

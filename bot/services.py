@@ -12,10 +12,11 @@ from bot.channels.twilio_sms import TwilioChannel
 from bot.channels.web import WebChannel
 from bot.config import Settings
 from bot.content import load_content
-from bot.db import make_engine
+from bot.db import make_engine, transaction
 from bot.followup import Scheduler
 from bot.inbox import Inbox
 from bot.outbox import OutboxSender
+from bot.programme_settings import overrides, with_overrides
 from bot.ratelimit import RateLimiter
 from bot.timeutil import Clock, utcnow
 from flows.content import Content
@@ -34,9 +35,21 @@ class Services:
     channels: dict[str, Channel] = field(default_factory=dict)
     telegram: TelegramChannel | None = None
     twilio: TwilioChannel | None = None
+    # content/ as shipped; `content` is it with the admins' programme settings over it.
+    base_content: Content | None = None
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def use_programme_settings(self, found: dict) -> None:
+        """Every part that reads the content gets the programme's settings at once."""
+        content = with_overrides(self.base_content or self.content, found)
+        self.content = self.inbox.content = self.scheduler.content = content
+
+    def reload_programme_settings(self) -> None:
+        with transaction(self.engine) as session:
+            found = overrides(session)
+        self.use_programme_settings(found)
 
 
 def build_services(
@@ -70,4 +83,5 @@ def build_services(
         channels=channels,
         telegram=telegram,
         twilio=twilio,
+        base_content=content,
     )

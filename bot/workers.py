@@ -32,6 +32,7 @@ class Workers:
 
     async def start(self) -> None:
         services = self.services
+        await asyncio.to_thread(services.reload_programme_settings)
         for channel in (services.telegram,):
             if channel is not None:
                 await channel.open()
@@ -110,6 +111,11 @@ class Workers:
 
         self.services.limiter.forget_idle()
         services = self.services
+        try:
+            # Settings an admin changed in another process reach this one too.
+            await asyncio.to_thread(services.reload_programme_settings)
+        except Exception:  # noqa: BLE001 - the settings in force stay; the next round tries
+            log.exception("programme settings reload failed")
         try:
             await asyncio.to_thread(
                 refresh_if_stale, services.engine, services.content, services.clock, RESULTS_EVERY

@@ -61,6 +61,8 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("POST", "/admin/staff/{staff_id}"): (ADMIN, False),
     ("POST", "/admin/staff/{staff_id}/password"): (ADMIN, False),
     ("GET", "/admin/audit"): (ADMIN, False),
+    ("GET", "/admin/settings"): (ADMIN, False),
+    ("POST", "/admin/settings"): (ADMIN, False),
 }
 # Forms sent in the matrix: harmless (they fail validation or change nothing lasting).
 FORMS = {
@@ -72,6 +74,7 @@ FORMS = {
     "/admin/alerts/{alert_id}/close": {"note": ""},
     "/admin/inbox/{person_id}/reply": {"text": ""},
     "/admin/staff/{staff_id}/password": {"password": "short"},
+    "/admin/settings": {"sms_currency": "not a currency"},
 }
 PUBLIC = {("POST", "/admin/login")}  # signing in has its own tests (tests/admin/test_auth.py)
 
