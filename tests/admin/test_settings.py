@@ -82,7 +82,9 @@ async def test_bad_settings_are_refused_whole_and_explained(sqlite_stack, team, 
         ({"sms_price_per_segment": "cheap"}, "a price like 0.0075"),
         ({"sms_currency": "dollars"}, "3-letter code"),
     ):
-        response = await admin.post("/admin/settings", form(**{"help_contact": "+221 1", **changes}))
+        response = await admin.post(
+            "/admin/settings", form(**{"help_contact": "+221 1", **changes})
+        )
         assert response.status_code == 400 and message in response.text, changes
     assert stack.count(ProgrammeSetting) == 0  # nothing half-saved, not even the good field
     fatou = await browsers("fatou@example.org")
