@@ -137,7 +137,3 @@ def _search(text: str):
     if parse_id(digits) is not None and text.strip().isdecimal():
         options.append(Person.id == parse_id(digits))
     return or_(*options)
-
-
-def cohort_of(return_date: date | None) -> str:
-    return return_date.strftime("%Y-%m") if return_date else ""

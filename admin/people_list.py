@@ -11,6 +11,7 @@ from sqlmodel import Session
 from admin.filters import PeopleFilter
 from admin.paging import PER_PAGE, Page
 from admin.scope import people_condition
+from admin.staff_choices import staff_names
 from bot.models import Contact, Person, Staff
 
 
@@ -80,18 +81,3 @@ def list_people(session: Session, staff: Staff, filters: PeopleFilter, number: i
         for r in records
     ]
     return Page(rows, page.number, total)
-
-
-def staff_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Staff.id, Staff.name)).all())
-
-
-def facilitators(session: Session) -> list[tuple[int, str]]:
-    return [
-        (row.id, row.name)
-        for row in session.execute(
-            select(Staff.id, Staff.name)
-            .where(Staff.role == "facilitator", Staff.active.is_(True))
-            .order_by(Staff.name)
-        )
-    ]

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from admin.staff_choices import staff_names
 from bot.models import (
     Alert,
     Answer,
@@ -102,7 +103,7 @@ def timeline(
 
 def load(session: Session, person: Person, timeline_limit: int = TIMELINE) -> PersonPage:
     pid = person.id
-    names = dict(session.execute(select(Staff.id, Staff.name)).all())
+    names = staff_names(session)
     contacts = list(
         session.scalars(select(Contact).where(Contact.person_id == pid).order_by(Contact.id))
     )

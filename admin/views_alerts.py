@@ -12,24 +12,14 @@ from admin.paging import PER_PAGE, Page, link_query, page_number
 from admin.params import Id, parse_id
 from admin.render import render
 from admin.scope import alerts_condition, visible_alert
+from admin.staff_choices import owners, staff_names
 from bot.alerts import assign_alert, close_alert
 from bot.db import transaction
-from bot.models import Alert, Person, Staff
+from bot.models import Alert, Person
 from bot.people import audit
 
 router = APIRouter(prefix="/admin")
 SEVERITY_ORDER = case({"high": 0, "medium": 1, "low": 2}, value=Alert.severity, else_=3)
-
-
-def _assignable(session) -> list[tuple[int, str]]:
-    return [
-        (row.id, row.name)
-        for row in session.execute(
-            select(Staff.id, Staff.name)
-            .where(Staff.active.is_(True), Staff.role.in_(("admin", "facilitator")))
-            .order_by(Staff.name)
-        )
-    ]
 
 
 @router.get("/alerts")
@@ -64,7 +54,7 @@ async def alerts(request: Request, ctx: Casework) -> Response:
                 .limit(PER_PAGE)
                 .offset((number - 1) * PER_PAGE)
             ).all()
-            names = dict(session.execute(select(Staff.id, Staff.name)).all())
+            names = staff_names(session)
             return Page(list(rows), number, total), names
 
     page, names = await run_in_threadpool(load)
@@ -101,8 +91,8 @@ async def _alert_page(request: Request, ctx, alert_id: int, error: str | None = 
                 # The alert shows who and what they said: reading it is reading their record.
                 audit(session, f"staff:{ctx.staff.id}", "person.viewed", person.id, svc.clock(),
                       page="alert", alert_id=alert_id)  # fmt: skip
-            names = dict(session.execute(select(Staff.id, Staff.name)).all())
-            return found, person, names, _assignable(session)
+            names = staff_names(session)
+            return found, person, names, owners(session)
 
     found, person, names, assignable = await run_in_threadpool(load)
     return render(

@@ -11,8 +11,9 @@ from admin.deps import AdminOnly, services
 from admin.paging import PER_PAGE, Page, link_query, page_number
 from admin.params import parse_id
 from admin.render import render
+from admin.staff_choices import staff_names
 from bot.db import transaction
-from bot.models import AuditLog, Staff
+from bot.models import AuditLog
 
 router = APIRouter(prefix="/admin")
 
@@ -45,9 +46,7 @@ async def audit_log(request: Request, ctx: AdminOnly) -> Response:
                 .limit(PER_PAGE)
                 .offset((number - 1) * PER_PAGE)
             ).all()
-            names = {
-                f"staff:{i}": n for i, n in session.execute(select(Staff.id, Staff.name)).all()
-            }
+            names = {f"staff:{i}": n for i, n in staff_names(session).items()}
             session.expunge_all()
             return Page(list(rows), number, total), names
 

@@ -16,9 +16,9 @@ from admin.deps import Casework, NotFound, StaffContext, services, wake_outbox
 from admin.filters import FLAGS, PeopleFilter
 from admin.i18n import LANGUAGE_NAMES
 from admin.params import Id
-from admin.people_list import facilitators, staff_names
 from admin.render import render
 from admin.scope import people_condition
+from admin.staff_choices import facilitators, staff_names
 from bot import broadcasts
 from bot.broadcasts import MAX_LENGTH, BroadcastError
 from bot.db import transaction

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from admin import person_page
 from admin.deps import Casework, StaffContext, services, wake_outbox
@@ -14,6 +14,7 @@ from admin.paging import PER_PAGE, Page, link_query, page_number
 from admin.params import Id, parse_id
 from admin.render import render
 from admin.scope import people_condition, visible_person
+from admin.staff_choices import owners, staff_names
 from bot.db import transaction
 from bot.handoff import OPEN, HandoffError, assign, mark_handled, reply
 from bot.models import Inbound, Person, Staff
@@ -60,7 +61,7 @@ async def inbox(request: Request, ctx: Casework) -> Response:
             rows = session.execute(
                 visible.order_by(threads.c.since).limit(PER_PAGE).offset((number - 1) * PER_PAGE)
             ).all()
-            names = dict(session.execute(select(Staff.id, Staff.name)).all())
+            names = staff_names(session)
             return Page(list(rows), number, total), names
 
     page, names = await run_in_threadpool(load)
@@ -84,23 +85,12 @@ async def _thread(
     def load():
         with transaction(svc.engine) as session:
             person = visible_person(session, ctx.staff, person_id)
-            names = dict(session.execute(select(Staff.id, Staff.name)).all())
+            names = staff_names(session)
             waiting = session.execute(
                 select(func.count()).where(Inbound.person_id == person_id, OPEN)
             ).scalar_one()
             entries, _ = person_page.timeline(session, person_id, THREAD_CONTEXT, names)
-            # Admins, and the person's own facilitator: whoever is assigned can open it.
-            assignable = [
-                (row.id, row.name)
-                for row in session.execute(
-                    select(Staff.id, Staff.name)
-                    .where(
-                        Staff.active.is_(True),
-                        or_(Staff.role == "admin", Staff.id == person.facilitator_id),
-                    )
-                    .order_by(Staff.name)
-                )
-            ]
+            assignable = owners(session, person.facilitator_id)
             from bot.people import audit
 
             audit(session, f"staff:{ctx.staff.id}", "person.viewed", person_id, now, page="inbox")

@@ -11,8 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from admin.deps import Casework, services
 from admin.filters import FLAGS, PeopleFilter
 from admin.paging import page_number
-from admin.people_list import facilitators, list_people
+from admin.people_list import list_people
 from admin.render import render
+from admin.staff_choices import facilitators
 from bot.casework import VULNERABILITIES, AssistedEnrolment, CaseworkError, enrol_assisted
 from bot.channels.twilio_sms import normalize_number
 from bot.db import transaction

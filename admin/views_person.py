@@ -14,9 +14,9 @@ from fastapi.responses import RedirectResponse, Response
 from admin import charts, person_page
 from admin.deps import AdminOnly, Casework, NotFound, StaffContext, services
 from admin.params import Id, parse_id
-from admin.people_list import facilitators
 from admin.render import render
 from admin.scope import visible_person
+from admin.staff_choices import facilitators
 from bot.casework import (
     EDITABLE,
     VULNERABILITIES,

@@ -12,8 +12,8 @@ from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from bot.followup import PAUSED_NOTE, enrol, recompute
-from bot.models import Consent, Contact, Conversation, Person, ScheduledPrompt, Staff
-from bot.people import audit
+from bot.models import Contact, Conversation, Person, ScheduledPrompt, Staff
+from bot.people import audit, record_consents
 from flows.content import Content
 
 # Fields staff may correct, and the option set each must come from (None: free text).
@@ -257,17 +257,7 @@ def enrol_assisted(
     decisions = [("messages", True), ("surveys", form.consent_surveys)]
     if form.guardian_consent:
         decisions.append(("guardian", True))
-    for purpose, granted in decisions:
-        session.add(
-            Consent(
-                person_id=person.id,
-                purpose=purpose,
-                version=version,
-                granted=granted,
-                channel="staff",
-                at=now,
-            )
-        )
+    record_consents(session, person.id, decisions, version, "staff", now)
     session.flush()
     audit(session, _actor(staff.id), "enrolled.assisted", person.id, now, phone=bool(form.phone))
     enrol(session, person, content, now)

@@ -14,8 +14,8 @@ from bot.casework import facilitator_for_district
 from bot.content import DEFAULT_CONTENT_DIR
 from bot.db import transaction
 from bot.followup import enrol
-from bot.models import Consent, Contact, Conversation, Inbound, Person, Staff
-from bot.people import audit
+from bot.models import Contact, Conversation, Inbound, Person, Staff
+from bot.people import audit, record_consents
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -67,17 +67,8 @@ def seed_demo(services: Services) -> None:
                 Contact(person_id=person.id, channel="web", address=address, created_at=now)
             )
             session.add(Conversation(person_id=person.id, updated_at=now))
-            for purpose in ("messages", "surveys"):
-                session.add(
-                    Consent(
-                        person_id=person.id,
-                        purpose=purpose,
-                        version=version,
-                        granted=True,
-                        channel="web",
-                        at=now,
-                    )
-                )
+            consents = [("messages", True), ("surveys", True)]
+            record_consents(session, person.id, consents, version, "web", now)
             person.facilitator_id = facilitator_for_district(session, person.district)
             person.enrolled_at = now
             session.flush()

@@ -75,6 +75,28 @@ def consents_of(session: Session, person_id: int) -> dict[str, bool]:
     return {row.purpose: row.granted for row in rows}
 
 
+def record_consents(
+    session: Session,
+    person_id: int,
+    decisions: list[tuple[str, bool]],
+    version: str,
+    channel: str,
+    now: datetime,
+) -> None:
+    """Decisions (purpose, granted) taken outside a flow: enrolment with staff, demo data."""
+    for purpose, granted in decisions:
+        session.add(
+            Consent(
+                person_id=person_id,
+                purpose=purpose,
+                version=version,
+                granted=granted,
+                channel=channel,
+                at=now,
+            )
+        )
+
+
 def timezone_of(person: Person, content: Content) -> str:
     """The person's timezone, else the programme's; an unknown name falls back to UTC."""
     name = person.timezone or content.programme.get("default_timezone", "UTC")
