@@ -32,7 +32,7 @@ from bot.erasure import erase_person
 from bot.followup import OUTCOMES, record_outcome
 from bot.models import ScheduledPrompt
 from bot.people import audit
-from flows.assisted import ASKED_ON_BEHALF, record_on_behalf
+from flows.followup.assisted import ASKED_ON_BEHALF, record_on_behalf
 
 router = APIRouter(prefix="/admin")
 # Instruments staff may fill in with someone (the bot asks the rest itself).

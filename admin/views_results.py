@@ -29,7 +29,7 @@ from bot import results, results_export
 from bot.db import transaction
 from bot.people import audit
 from flows.content import Content
-from flows.survey_model import Question
+from flows.survey.model import Question
 
 router = APIRouter(prefix="/admin")
 _REFRESHING = threading.Lock()

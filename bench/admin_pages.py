@@ -79,7 +79,7 @@ from bot.config import Settings  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.db import alembic_config, upgrade  # noqa: E402
 from bot.followup import enrol_many  # noqa: E402
-from flows.scoring import score  # noqa: E402
+from flows.survey.scoring import score  # noqa: E402
 
 SEED_VERSION = 1
 NOW = datetime(2026, 12, 1, 8, tzinfo=UTC)  # the data's "now"

@@ -26,7 +26,7 @@ from bot.content import load_content  # noqa: E402
 from bot.db import make_engine, transaction, upgrade  # noqa: E402
 from bot.followup import Scheduler, enrol_many  # noqa: E402
 from bot.models import Consent, Contact, Conversation, Outbound, Person, ScheduledPrompt  # noqa: E402
-from flows.plan import plan_prompts  # noqa: E402
+from flows.followup.plan import plan_prompts  # noqa: E402
 
 ENROLLED_AT = datetime(2026, 11, 24, 8, tzinfo=UTC)
 CHUNK = 2000

@@ -25,7 +25,7 @@ from bot.channels.segments import count_segments, encoding
 from bot.models import Broadcast, Consent, Contact, Outbound, Person
 from bot.people import audit, timezone_of
 from flows.content import Content
-from flows.plan import Delivery, next_slot
+from flows.pacing import Delivery, next_slot
 
 MAX_LENGTH = 1000
 # How a person's time in the programme ended that means: write no more.

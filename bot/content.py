@@ -9,8 +9,8 @@ import yaml
 
 from flows.alerts import Phrases
 from flows.content import Catalog, Content
-from flows.plan import plans_from_dict
-from flows.survey_model import survey_from_dict
+from flows.followup.plan import plans_from_dict
+from flows.survey.model import survey_from_dict
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 

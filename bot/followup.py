@@ -28,9 +28,10 @@ from bot.people import (
     timezone_of,
 )
 from bot.timeutil import Clock
-from flows import followup
 from flows.content import Content
-from flows.plan import next_slot, plan_prompts
+from flows.followup import flow as followup
+from flows.followup.plan import plan_prompts
+from flows.pacing import next_slot
 from flows.types import ConversationState, Input, Message, PromptView, Snapshot
 
 log = logging.getLogger(__name__)

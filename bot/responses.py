@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from bot.models import Answer, Contact, FeedbackRespondent, Person, SurveyResponse
-from flows.types import RecordResponse
+from flows.followup.effects import RecordResponse
 
 
 def feedback_round(instrument: str, wave: str | None) -> str:

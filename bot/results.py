@@ -39,7 +39,7 @@ from sqlmodel import Session
 from bot.db import read_only, transaction
 from bot.models import Answer, Person, ResultsSnapshot, ScheduledPrompt, SurveyResponse
 from flows.content import Content
-from flows.survey_model import Question, Survey
+from flows.survey.model import Question, Survey
 
 MIN_CELL = 5
 SNAPSHOT_KEY = "all"

@@ -23,7 +23,7 @@ from bot.db import transaction
 from bot.models import Answer, Person, SurveyResponse
 from bot.results import NO_WAVE, instruments
 from flows.content import Content
-from flows.survey_model import Question
+from flows.survey.model import Question
 
 EXPORT_COLUMNS = (
     "person_pseudonym",

@@ -25,6 +25,7 @@ from bot.people import (
 from bot.responses import record_response
 from flows import engine
 from flows.content import Content
+from flows.followup.effects import PromptAnswered, RecordResponse, SetOutcome
 from flows.types import (
     Activate,
     ConversationState,
@@ -36,13 +37,10 @@ from flows.types import (
     NoteComebackHint,
     OptIn,
     OptOut,
-    PromptAnswered,
     RaiseAlert,
     RecordConsent,
-    RecordResponse,
     Result,
     SetLanguage,
-    SetOutcome,
     SetProfile,
     Snapshot,
 )

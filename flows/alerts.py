@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flows.scoring import Scores
-from flows.survey_model import Question, Survey
+from flows.survey.model import Question, Survey
+from flows.survey.scoring import Scores
 from flows.text import normalize
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from flows.alerts import Phrases
 from flows.choices import Option
-from flows.plan import Plans
-from flows.survey_model import Survey
+from flows.followup.plan import Plans
+from flows.survey.model import Survey
 
 
 class _Blank(dict):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flows.content import Content
-from flows.survey import Ctx
+from flows.survey.flow import Ctx
 from flows.types import Message, Snapshot
 
 

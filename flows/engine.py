@@ -8,10 +8,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from flows import followup, menu, onboarding
+from flows import menu, onboarding
 from flows.alerts import phrase_danger
 from flows.content import Content
 from flows.context import say
+from flows.followup import flow as followup
 from flows.keywords import Keyword, detect_keyword
 from flows.language import MAX_REASKS, language_message, parse_language
 from flows.types import (

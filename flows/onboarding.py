@@ -9,11 +9,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from flows import survey
 from flows.content import Content
 from flows.context import ctx_for, say
 from flows.language import MAX_REASKS, language_message, parse_language
-from flows.survey_model import Survey
+from flows.survey import flow as survey
+from flows.survey.model import Survey
 from flows.types import (
     Activate,
     ConversationState,

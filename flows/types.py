@@ -83,60 +83,68 @@ class Snapshot:
     today: date  # the person's local date
 
 
-# Effects: what the runtime must apply, in the same transaction as the new state.
+# Effects: what the runtime must apply, in the same transaction as the new state. Each is a
+# frozen dataclass deriving from Effect; a domain's own effects live in flows/<domain>/
+# and its handlers register in bot/<domain>/ (bot/runtime/effects.py holds the registry).
+
+
+class Effect:
+    """Something the runtime does for a flow step; data only."""
+
+    __slots__ = ()
 
 
 @dataclass(frozen=True)
-class SetLanguage:
+class SetLanguage(Effect):
     language: str
 
 
 @dataclass(frozen=True)
-class SetProfile:
+class SetProfile(Effect):
     fields: dict[str, Any]
 
 
 @dataclass(frozen=True)
-class RecordConsent:
+class RecordConsent(Effect):
     purpose: str
     version: str
     granted: bool
 
 
 @dataclass(frozen=True)
-class Activate:
+class Activate(Effect):
     """Onboarding finished: the person is enrolled."""
 
 
 @dataclass(frozen=True)
-class Decline:
+class Decline(Effect):
     """Consent refused: keep nothing but the opt-out."""
 
 
 @dataclass(frozen=True)
-class OptOut:
+class OptOut(Effect):
     reason: str  # "keyword" or "provider"
 
 
 @dataclass(frozen=True)
-class OptIn:
+class OptIn(Effect):
     pass
 
 
 @dataclass(frozen=True)
-class NoteComebackHint:
+class NoteComebackHint(Effect):
     """We told an opted-out person how to come back; not again today."""
 
 
 @dataclass(frozen=True)
-class HandToStaff:
+class HandToStaff(Effect):
     """A person should read this: unhandled input or a request to talk to someone."""
 
     reason: str
 
 
 @dataclass(frozen=True)
-class RaiseAlert:
+class RaiseAlert(Effect):
     """Someone must act: the person's facilitator gets an alert with a severity and due time."""
 
     reason: str
@@ -145,53 +153,8 @@ class RaiseAlert:
 
 
 @dataclass(frozen=True)
-class RecordResponse:
-    """A finished instrument. Anonymous: stored with no link to the person or the prompt."""
-
-    prompt_id: int | None
-    instrument: str
-    version: int
-    wave: str | None
-    answers: dict[str, Any]
-    items: dict[str, float]
-    dimensions: dict[str, float]
-    composite: float | None
-    anonymous: bool = False
-
-
-@dataclass(frozen=True)
-class PromptAnswered:
-    prompt_id: int
-
-
-@dataclass(frozen=True)
-class ForgetInput:
+class ForgetInput(Effect):
     """Keep no trace of what was just said (an anonymous answer)."""
-
-
-@dataclass(frozen=True)
-class SetOutcome:
-    """How the person's time in the programme ended (completed, remigrated, left_programme)."""
-
-    outcome: str
-
-
-Effect = (
-    SetLanguage
-    | SetProfile
-    | RecordConsent
-    | Activate
-    | Decline
-    | OptOut
-    | OptIn
-    | NoteComebackHint
-    | HandToStaff
-    | RaiseAlert
-    | RecordResponse
-    | PromptAnswered
-    | ForgetInput
-    | SetOutcome
-)
 
 
 @dataclass(frozen=True)

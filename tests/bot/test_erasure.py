@@ -24,7 +24,7 @@ from bot.models import (
     SurveyResponse,
 )
 from bot.responses import record_response
-from flows.types import RecordResponse
+from flows.followup.effects import RecordResponse
 from tests.admin.conftest import add_staff
 
 CHAT = 730_418_265_093  # a 64-bit Telegram chat id, unlike any other number in the tables

@@ -15,8 +15,8 @@ from bot.db import read_only, transaction
 from bot.models import Contact, Person, ResultsSnapshot, ScheduledPrompt, SurveyResponse
 from bot.responses import record_response
 from bot.workers import Workers
-from flows.scoring import score
-from flows.types import RecordResponse
+from flows.followup.effects import RecordResponse
+from flows.survey.scoring import score
 from tests.admin.conftest import add_person
 from tests.bot.test_alerts import reach_survey
 

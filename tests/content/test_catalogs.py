@@ -11,7 +11,7 @@ from bot.channels.render import sms_text
 from bot.channels.segments import budget, count_segments, encoding
 from bot.content import load_content
 from flows.language import language_message
-from flows.survey import Ctx, _with_lead, question_message
+from flows.survey.flow import Ctx, _with_lead, question_message
 
 CONTENT = load_content()
 LANGUAGES = CONTENT.languages

@@ -11,7 +11,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.plan import Delivery, add_months, next_slot, plan_prompts, plans_from_dict
+from flows.followup.plan import add_months, plan_prompts, plans_from_dict
+from flows.pacing import Delivery, next_slot
 
 PLANS = plans_from_dict(
     yaml.safe_load((Path(__file__).parents[2] / "content" / "plans.yaml").read_text())

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from flows import survey
 from flows.content import Catalog, Content
-from flows.survey import Ctx
-from flows.survey_model import survey_from_dict
+from flows.survey import flow as survey
+from flows.survey.flow import Ctx
+from flows.survey.model import survey_from_dict
 from flows.types import Input
 
 TEXTS = {

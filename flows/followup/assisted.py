@@ -8,9 +8,9 @@ from typing import Any
 
 from flows.alerts import Danger, answer_danger, score_dangers
 from flows.content import Content
-from flows.scoring import score
-from flows.survey_model import Survey
-from flows.types import RecordResponse
+from flows.followup.effects import RecordResponse
+from flows.survey.model import Survey
+from flows.survey.scoring import score
 
 # Free text and dates are typed by the person in the bot; on paper forms staff keep to
 # the closed questions.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flows.survey_model import Survey
+from flows.survey.model import Survey
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+from flows.pacing import Delivery, at_local, delivery_from_dict, next_slot
+
 KINDS = ("checkin", "survey", "feedback", "info", "closure")
 
 
@@ -36,15 +37,6 @@ class Plan:
     name: str
     steps: tuple[Step, ...]
     requires_consent: str | None = None
-
-
-@dataclass(frozen=True)
-class Delivery:
-    window: tuple[time, time] = (time(9), time(19))
-    quiet_hours: tuple[tuple[time, time], ...] = ()
-    rest_days: frozenset[int] = frozenset()
-    max_per_day: int = 2
-    preferred_times: dict[str, time] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,48 +90,6 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def next_slot(moment: datetime, timezone: str, delivery: Delivery) -> datetime:
-    """The first instant at or after `moment` when a programme message may arrive."""
-    zone = ZoneInfo(timezone)
-    local = moment.astimezone(zone)
-    start, end = delivery.window
-    for _ in range(60):
-        day = local.date()
-        if day.weekday() in delivery.rest_days:
-            local = _at(day + timedelta(days=1), start, zone)
-            continue
-        opening, closing = _at(day, start, zone), _at(day, end, zone)
-        if local < opening:
-            local = opening
-        if local >= closing:
-            local = _at(day + timedelta(days=1), start, zone)
-            continue
-        quiet = next(
-            (
-                q
-                for q in delivery.quiet_hours
-                if _at(day, q[0], zone) <= local < _at(day, q[1], zone)
-            ),
-            None,
-        )
-        if quiet is not None:
-            local = _at(day, quiet[1], zone)
-            continue
-        return local.astimezone(UTC)
-    raise ValueError("the delivery settings leave no time to send anything")
-
-
-def _at(day: date, at: time, zone: ZoneInfo) -> datetime:
-    """Local wall time; a time skipped by a daylight-saving change lands just after it."""
-    naive = datetime.combine(day, at)
-    moment = naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
-    return (
-        moment
-        if moment.replace(tzinfo=None) >= naive
-        else (naive + timedelta(hours=1)).replace(tzinfo=zone)
-    )
-
-
 def plan_prompts(
     plan: Plan,
     plans: Plans,
@@ -155,7 +105,7 @@ def plan_prompts(
     zone = ZoneInfo(timezone)
     dated = sorted(
         (
-            (step, _at(step.local_date(return_date), first, zone).astimezone(UTC))
+            (step, at_local(step.local_date(return_date), first, zone).astimezone(UTC))
             for step in plan.steps
         ),
         key=lambda item: (item[1], item[0].key),
@@ -174,11 +124,6 @@ def plan_prompts(
 
 
 # -- loading from content/plans.yaml -------------------------------------------------------
-
-
-def _time(text: str) -> time:
-    hours, minutes = str(text).split(":")
-    return time(int(hours), int(minutes))
 
 
 def _step(raw: dict[str, Any], plan: str) -> Step:
@@ -202,20 +147,7 @@ def _step(raw: dict[str, Any], plan: str) -> Step:
 
 
 def plans_from_dict(data: dict[str, Any]) -> Plans:
-    raw_delivery = data.get("delivery", {})
-    window = tuple(_time(t) for t in raw_delivery.get("window", ["09:00", "19:00"]))
-    if len(window) != 2 or window[0] >= window[1]:
-        raise ValueError("plans: delivery window must be [start, end] with start before end")
-    rest = frozenset(WEEKDAYS.index(str(d).lower()) for d in raw_delivery.get("rest_days", []))
-    if len(rest) == 7:
-        raise ValueError("plans: every day is a rest day")
-    delivery = Delivery(
-        window=window,  # type: ignore[arg-type]
-        quiet_hours=tuple((_time(a), _time(b)) for a, b in raw_delivery.get("quiet_hours", [])),
-        rest_days=rest,
-        max_per_day=int(raw_delivery.get("max_per_day", 2)),
-        preferred_times={k: _time(v) for k, v in raw_delivery.get("preferred_times", {}).items()},
-    )
+    delivery = delivery_from_dict(data.get("delivery", {}))
     raw_no_reply = data.get("no_reply", {})
     no_reply = NoReply(
         reminder_after=timedelta(days=float(raw_no_reply.get("reminder_after_days", 2))),

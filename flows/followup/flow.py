@@ -8,23 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows import survey
 from flows.alerts import Danger, answer_danger, score_dangers
 from flows.choices import match_choice, parse_yes_no
 from flows.content import Content
 from flows.context import ctx_for, say
-from flows.scoring import score
+from flows.followup.effects import PromptAnswered, RecordResponse, SetOutcome
+from flows.survey import flow as survey
+from flows.survey.scoring import score
 from flows.types import (
     Choice,
     ConversationState,
     ForgetInput,
     Message,
-    PromptAnswered,
     PromptView,
     RaiseAlert,
-    RecordResponse,
     Result,
-    SetOutcome,
     Snapshot,
 )
 

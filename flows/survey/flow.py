@@ -13,7 +13,7 @@ from typing import Any
 from flows.choices import Option, match_choice, parse_number, parse_scale, parse_yes_no
 from flows.content import Content
 from flows.dates import parse_past_date
-from flows.survey_model import Question, Survey
+from flows.survey.model import Question, Survey
 from flows.text import normalize
 from flows.types import Choice, Input, Message
 

@@ -1,0 +1,1 @@
+"""Twelve months of follow-up, decided: plans, the prompt flow, answers taken by staff."""
