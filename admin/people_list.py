@@ -8,11 +8,11 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from admin.filters import PeopleFilter
 from admin.paging import PER_PAGE, Page
 from admin.scope import people_condition
 from admin.staff_choices import staff_names
 from bot.models import Contact, Person, Staff
+from bot.people.filters import PeopleFilter
 
 
 @dataclass(frozen=True)

@@ -4,33 +4,33 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from admin import (
-    views_alerts,
-    views_audit,
-    views_auth,
-    views_broadcasts,
-    views_dashboard,
-    views_inbox,
-    views_people,
-    views_person,
-    views_results,
-    views_settings,
-    views_staff,
+from admin.pages import (
+    alerts,
+    audit,
+    auth,
+    broadcasts,
+    dashboard,
+    inbox,
+    people,
+    person,
+    results,
+    settings,
+    staff,
 )
 from admin.security import install as install_security
 
 AREAS = (
-    views_auth,
-    views_dashboard,
-    views_people,
-    views_person,
-    views_inbox,
-    views_alerts,
-    views_results,
-    views_broadcasts,
-    views_staff,
-    views_settings,
-    views_audit,
+    auth,
+    dashboard,
+    people,
+    person,
+    inbox,
+    alerts,
+    results,
+    broadcasts,
+    staff,
+    settings,
+    audit,
 )
 router = APIRouter()
 for module in AREAS:

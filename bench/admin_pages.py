@@ -9,7 +9,7 @@ Seeding: a fresh migrated SQLite file (`bot.db.upgrade`), then bulk inserts stra
 driver in transactions of 50,000 rows: 40 facilitators, people with mixed profiles taken from
 `content/options.yaml` (returned between January 2025 and November 2026), one contact each
 (SMS numbers in E.164, Telegram chat ids), a conversation, two consents, follow-up plans
-through `bot.followup.enrol_many` (~9 prompts each) whose past prompts are then marked
+through `bot.followup.prompts.enrol_many` (~9 prompts each) whose past prompts are then marked
 answered, missed or open as the scheduler would have left them, a survey response with
 scored answers for every answered prompt with an instrument (anonymous for half of the
 feedback; scores from `flows.scoring.score`), a few thousand alerts, and the messages,
@@ -21,7 +21,7 @@ names the full-size file (the baseline sits next to it).
 
 Measuring: the real app (`create_app(..., start_workers=False)`) over httpx's ASGI
 transport, signed in as an admin through the login form. The results snapshot is recomputed
-first with `bot.results.refresh` (timed: it is what "Refresh now" and housekeeping run), so
+first with `bot.results.snapshot.refresh` (timed: it is what "Refresh now" and housekeeping run), so
 the results pages read a snapshot. After 3 warm-ups per page, `--requests` rounds; each
 round requests every page once from the full-size app and once from the baseline app
 (alternating which goes first), so machine noise hits both alike. Printed per page: p50,
@@ -72,13 +72,13 @@ from alembic.script import ScriptDirectory  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 from sqlmodel import Session, create_engine  # noqa: E402
 
-from admin.auth import create_staff, hash_password  # noqa: E402
-from bot import results  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.db import alembic_config, upgrade  # noqa: E402
-from bot.followup import enrol_many  # noqa: E402
+from bot.followup.prompts import enrol_many  # noqa: E402
+from bot.results import snapshot as results  # noqa: E402
+from bot.staff import create_staff, hash_password  # noqa: E402
 from flows.survey.scoring import score  # noqa: E402
 
 SEED_VERSION = 1
@@ -145,7 +145,7 @@ CHOICES_JSON = json.dumps(
 
 
 def stamp(moment: datetime) -> str:
-    """How a UTCDateTime column stores a moment on SQLite (see bot.followup._insert_rows)."""
+    """How a UTCDateTime column stores a moment on SQLite (see bot.followup.prompts_.insert_rows)."""
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 

@@ -13,8 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from admin.routes import install as install_admin
-from bot import simulator, webhooks
 from bot.config import Settings, get_settings
+from bot.messaging import simulator, webhooks
 from bot.services import Services, build_services
 from bot.timeutil import Clock, utcnow
 from bot.workers import Workers

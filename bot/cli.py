@@ -84,8 +84,8 @@ def _serve(args) -> int:
 
 
 def _staff_create(args) -> int:
-    from admin.auth import create_staff
     from bot.db import make_engine, transaction, upgrade
+    from bot.staff import create_staff
 
     password = args.password or os.environ.get("HOMECOMING_STAFF_PASSWORD")
     if not password:
@@ -110,8 +110,8 @@ def _staff_create(args) -> int:
 
 def _chat(args) -> int:
     from bot.db import upgrade
+    from bot.messaging.terminal_chat import run_chat
     from bot.services import build_services
-    from bot.terminal_chat import run_chat
 
     settings = Settings()
     upgrade(settings.database_url)

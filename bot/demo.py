@@ -8,15 +8,15 @@ from datetime import date
 import yaml
 from sqlmodel import select
 
-from admin.auth import create_staff
-from bot.alerts import raise_alert
-from bot.casework import facilitator_for_district
+from bot.casework.alerts import raise_alert
+from bot.casework.corrections import facilitator_for_district
 from bot.content import DEFAULT_CONTENT_DIR
 from bot.db import transaction
-from bot.followup import enrol
+from bot.followup.prompts import enrol
 from bot.models import Contact, Conversation, Inbound, Person, Staff
-from bot.people import audit, record_consents
+from bot.people.contacts import audit, record_consents
 from bot.services import Services
+from bot.staff import create_staff
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, select
 
 from bot.models import ProgrammeSetting
-from bot.people import audit
+from bot.people.contacts import audit
 from flows.content import Content
 
 TEXTS = ("name", "sms_name", "help_contact", "emergency_contact")

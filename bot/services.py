@@ -13,11 +13,11 @@ from bot.channels.web import WebChannel
 from bot.config import Settings
 from bot.content import load_content
 from bot.db import make_engine, transaction
-from bot.followup import Scheduler
-from bot.inbox import Inbox
-from bot.outbox import OutboxSender
+from bot.followup.prompts import Scheduler
+from bot.messaging.inbox import Inbox
+from bot.messaging.ratelimit import RateLimiter
+from bot.messaging.sender import OutboxSender
 from bot.programme_settings import overrides, with_overrides
-from bot.ratelimit import RateLimiter
 from bot.timeutil import Clock, utcnow
 from flows.content import Content
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channels.telegram import parse_update
-from bot.inbox import store
+from bot.messaging.inbox import store
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class Workers:
             log.exception("follow-up tick failed")
 
     async def housekeeping(self) -> None:
-        from bot.results import refresh_if_stale  # results pages read it, not every answer
+        from bot.results.snapshot import refresh_if_stale  # results pages read it, not every answer
 
         self.services.limiter.forget_idle()
         services = self.services

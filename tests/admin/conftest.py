@@ -11,9 +11,9 @@ from functools import lru_cache
 import httpx
 import pytest
 
-from admin.auth import hash_password
 from bot.db import transaction
 from bot.models import Consent, Contact, Conversation, Person, Staff
+from bot.staff import hash_password
 from tests.stack import PUBLIC_URL
 
 PASSWORD = "correct horse battery"

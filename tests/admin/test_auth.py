@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from admin.pages.auth import LOGIN_CSRF
 from admin.sessions import COOKIE
-from admin.views_auth import LOGIN_CSRF
 from bot.db import transaction
 from bot.models import AuditLog, StaffSession
 from tests.admin.conftest import PASSWORD

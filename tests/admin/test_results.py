@@ -12,9 +12,9 @@ from datetime import date
 
 from sqlmodel import select
 
-from bot import results_export
 from bot.db import transaction
 from bot.models import AuditLog, Person, ResultsSnapshot
+from bot.results import export as results_export
 from tests.admin.conftest import add_person
 from tests.bot.test_results import GOOD, POOR_ECONOMY, answer
 

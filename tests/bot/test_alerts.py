@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot.alerts import close_alert
+from bot.casework.alerts import close_alert
 from bot.db import transaction
 from bot.models import (
     Alert,
@@ -103,7 +103,7 @@ async def test_an_alert_stays_open_until_closed_with_a_note(sqlite_stack):
     await stack.tg_says(104, "they beat me")
     await stack.tg_says(104, "they beat me again")  # the same alert, not a second one
     [alert] = alerts(stack)
-    from admin.auth import create_staff
+    from bot.staff import create_staff
 
     with transaction(stack.engine) as session:
         staff = create_staff(

@@ -87,7 +87,7 @@ async def test_a_crash_between_acknowledging_and_processing_loses_nothing(
 async def test_a_row_that_failed_mid_processing_is_retried(sqlite_stack, monkeypatch):
     """A processing error rolls back that row alone; it is tried again on the next pass."""
     stack = sqlite_stack
-    import bot.inbox as inbox_module
+    import bot.messaging.inbox as inbox_module
 
     calls = {"n": 0}
     real = inbox_module.handle_inbound
@@ -121,7 +121,7 @@ async def test_one_persons_messages_are_processed_in_the_order_they_arrived(stac
 async def test_two_processes_at_once_answer_each_message_once(stack):
     """As two app processes would: separate engines, separate inbox processors."""
     from bot.db import make_engine
-    from bot.inbox import Inbox
+    from bot.messaging.inbox import Inbox
 
     other_engine = make_engine(stack.settings.database_url)
     other = Inbox(other_engine, stack.services.content, stack.clock)

@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
-from admin.filters import PeopleFilter
-from bot.broadcasts import send
-from bot.casework import correct_profile
+from bot.broadcasts.sending import send
+from bot.casework.corrections import correct_profile
+from bot.casework.erasure import erase_person
 from bot.db import transaction
-from bot.erasure import erase_person
+from bot.followup.responses import record_response
 from bot.models import (
     Alert,
     Answer,
@@ -23,7 +23,7 @@ from bot.models import (
     ScheduledPrompt,
     SurveyResponse,
 )
-from bot.responses import record_response
+from bot.people.filters import PeopleFilter
 from flows.followup.effects import RecordResponse
 from tests.admin.conftest import add_staff
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from bot.db import transaction
-from bot.followup import Scheduler, recompute
+from bot.followup.prompts import Scheduler, recompute
 from bot.models import Alert, Contact, Person, ScheduledPrompt
 from tests.fakes.updates import tg_text
 
@@ -297,7 +297,7 @@ async def test_the_inbox_and_the_tick_share_the_persons_conversation_safely(sqli
 
 
 async def test_remigration_is_an_outcome_not_a_deletion(sqlite_stack):
-    from bot.followup import record_outcome
+    from bot.followup.prompts import record_outcome
 
     stack = sqlite_stack
     awa = await enrol_on_telegram(stack, 201, "20/11/2026")
@@ -316,7 +316,7 @@ async def test_remigration_is_an_outcome_not_a_deletion(sqlite_stack):
 
 
 async def test_you_said_we_did_reaches_everyone_who_answered_the_round(sqlite_stack):
-    from bot.followup import said_we_did
+    from bot.followup.prompts import said_we_did
 
     stack = sqlite_stack
     named = await enrol_on_telegram(stack, 211, "20/11/2026")

@@ -10,8 +10,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.db import transaction
+from bot.messaging.sender import MAX_ATTEMPTS
 from bot.models import Contact, Outbound
-from bot.outbox import MAX_ATTEMPTS
 from tests.fakes.updates import sms_form, tg_text
 
 SMS = "+221771230000"

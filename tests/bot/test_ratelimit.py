@@ -5,7 +5,7 @@ A fake monotonic clock and a recording sleep: nothing here waits for real time.
 
 from __future__ import annotations
 
-from bot.ratelimit import RateLimiter
+from bot.messaging.ratelimit import RateLimiter
 
 
 class Time:

@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from bot import results, results_export
 from bot.db import read_only, transaction
+from bot.followup.responses import record_response
 from bot.models import Contact, Person, ResultsSnapshot, ScheduledPrompt, SurveyResponse
-from bot.responses import record_response
+from bot.results import export as results_export
+from bot.results import snapshot as results
 from bot.workers import Workers
 from flows.followup.effects import RecordResponse
 from flows.survey.scoring import score

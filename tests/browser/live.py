@@ -16,10 +16,10 @@ import httpx
 import uvicorn
 from sqlmodel import select
 
-from admin.auth import create_staff
 from bot.app import create_app
 from bot.db import transaction, upgrade
 from bot.models import Alert, Answer, Contact, Inbound, Outbound, SurveyResponse
+from bot.staff import create_staff
 from bot.timeutil import utcnow
 from tests.admin.conftest import add_person as _add_person
 from tests.fakes.telegram_api import FakeTelegramAPI

@@ -1,0 +1,1 @@
+"""The facilitators' pages, one module per area."""

@@ -1,0 +1,171 @@
+"""The inbox: what people sent that a person must read, one thread per person; assign it,
+answer it (the reply goes out on their channel through the outbox), mark it handled."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+
+from admin import person_page
+from admin.deps import Casework, StaffContext, services, wake_outbox
+from admin.paging import PER_PAGE, Page, link_query, page_number
+from admin.params import Id, parse_id
+from admin.render import render
+from admin.scope import people_condition, visible_person
+from admin.staff_choices import owners, staff_names
+from bot.casework.handoff import OPEN, HandoffError, assign, mark_handled, reply
+from bot.db import transaction
+from bot.models import Inbound, Person, Staff
+
+router = APIRouter(prefix="/admin")
+THREAD_CONTEXT = 30  # messages shown around what they asked
+
+
+@router.get("/inbox")
+async def inbox(request: Request, ctx: Casework) -> Response:
+    svc = services(request)
+    show = request.query_params.get("show") or ""
+    number = page_number(request.query_params.get("page"))
+
+    def load():
+        with transaction(svc.engine) as session:
+            # Open handoffs first (a small partial index), then whose they are: starting
+            # from the people would read every person's messages.
+            where = [OPEN]
+            if show == "mine":
+                where.append(Inbound.assigned_to == ctx.staff.id)
+            elif show == "unassigned":
+                where.append(Inbound.assigned_to.is_(None))
+            threads = (
+                select(
+                    Inbound.person_id,
+                    func.count().label("waiting"),
+                    func.min(Inbound.received_at).label("since"),
+                    func.max(Inbound.received_at).label("latest"),
+                    func.max(Inbound.assigned_to).label("assigned_to"),
+                    func.max(Inbound.handoff).label("reason"),
+                )
+                .where(*where)
+                .group_by(Inbound.person_id)
+            ).subquery()
+            visible = (
+                select(threads, Person.display_name, Person.language)
+                .join(Person, Person.id == threads.c.person_id)
+                .where(people_condition(ctx.staff), Person.erased_at.is_(None))
+            )
+            total = session.execute(
+                select(func.count()).select_from(visible.subquery())
+            ).scalar_one()
+            rows = session.execute(
+                visible.order_by(threads.c.since).limit(PER_PAGE).offset((number - 1) * PER_PAGE)
+            ).all()
+            names = staff_names(session)
+            return Page(list(rows), number, total), names
+
+    page, names = await run_in_threadpool(load)
+    return render(
+        request,
+        ctx,
+        "inbox.html",
+        page=page,
+        names=names,
+        show=show,
+        query=link_query({"show": show}),
+    )
+
+
+async def _thread(
+    request: Request, ctx: StaffContext, person_id: int, status: int = 200, error: str | None = None
+) -> Response:
+    svc = services(request)
+    now = svc.clock()
+
+    def load():
+        with transaction(svc.engine) as session:
+            person = visible_person(session, ctx.staff, person_id)
+            names = staff_names(session)
+            waiting = session.execute(
+                select(func.count()).where(Inbound.person_id == person_id, OPEN)
+            ).scalar_one()
+            entries, _ = person_page.timeline(session, person_id, THREAD_CONTEXT, names)
+            assignable = owners(session, person.facilitator_id)
+            from bot.people.contacts import audit
+
+            audit(session, f"staff:{ctx.staff.id}", "person.viewed", person_id, now, page="inbox")
+            session.expunge(person)
+            return person, entries, waiting, assignable
+
+    person, entries, waiting, assignable = await run_in_threadpool(load)
+    return render(
+        request,
+        ctx,
+        "inbox_thread.html",
+        status,
+        person=person,
+        entries=entries,
+        waiting=waiting,
+        assignable=assignable,
+        error=error,
+        done=request.query_params.get("done")
+        if request.query_params.get("done") in ("replied", "handled", "assigned")
+        else None,
+    )
+
+
+@router.get("/inbox/{person_id}")
+async def thread(request: Request, ctx: Casework, person_id: Id) -> Response:
+    return await _thread(request, ctx, person_id)
+
+
+async def _act(request: Request, ctx: StaffContext, person_id: int, action, done: str) -> Response:
+    svc = services(request)
+
+    def run():
+        with transaction(svc.engine) as session:
+            person = visible_person(session, ctx.staff, person_id)
+            staff = session.get(Staff, ctx.staff.id)
+            action(session, person, staff, svc.clock())
+
+    try:
+        await run_in_threadpool(run)
+    except HandoffError as error:
+        return await _thread(request, ctx, person_id, 400, ctx.t(str(error)))
+    if done == "replied":
+        wake_outbox(request)
+    return RedirectResponse(f"/admin/inbox/{person_id}?done={done}", status_code=303)
+
+
+@router.post("/inbox/{person_id}/reply")
+async def answer(request: Request, ctx: Casework, person_id: Id) -> Response:
+    text = str((await request.form()).get("text") or "")
+    return await _act(
+        request, ctx, person_id, lambda s, p, staff, now: reply(s, p, staff, text, now), "replied"
+    )
+
+
+@router.post("/inbox/{person_id}/handled")
+async def handled(request: Request, ctx: Casework, person_id: Id) -> Response:
+    return await _act(
+        request,
+        ctx,
+        person_id,
+        lambda s, p, staff, now: mark_handled(s, p.id, staff.id, now),
+        "handled",
+    )
+
+
+@router.post("/inbox/{person_id}/assign")
+async def assign_thread(request: Request, ctx: Casework, person_id: Id) -> Response:
+    raw = str((await request.form()).get("assignee") or "")
+    assignee = parse_id(raw)
+    if not ctx.is_admin and assignee not in (None, ctx.staff.id):
+        assignee = ctx.staff.id
+    return await _act(
+        request,
+        ctx,
+        person_id,
+        lambda s, p, staff, now: assign(s, p, assignee, staff.id, now),
+        "assigned",
+    )

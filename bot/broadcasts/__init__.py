@@ -1,0 +1,1 @@
+"""Broadcasts: one message from staff to many people, a text per language."""

@@ -1,0 +1,2 @@
+"""Messages in and out: the inbox, the outbox, rate limits, delivery reports, opt-out and
+blocking, the webhooks and the simulators."""

@@ -1,0 +1,47 @@
+"""Delivery reports from providers: move an outbound row forward, never back."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from bot.channels.errors import TWILIO_UNDELIVERABLE
+from bot.db import transaction
+from bot.messaging.sender import mark_contact_stopped
+from bot.models import Outbound
+
+log = logging.getLogger(__name__)
+
+# Twilio's statuses, by how far along they are; callbacks can arrive out of order.
+PROGRESS = {"queued": 1, "accepted": 1, "sending": 2, "sent": 3, "delivered": 4, "read": 5}
+FINAL_FAILURES = {"failed", "undelivered"}
+
+
+def record_status(
+    engine: Engine, provider_id: str, status: str, error_code: int | None, now: datetime
+) -> bool:
+    status = status.lower()
+    with transaction(engine) as session:
+        row = session.scalars(select(Outbound).where(Outbound.provider_id == provider_id)).first()
+        if row is None:
+            log.info("status %s for unknown message %s; ignored", status, provider_id)
+            return False
+        if status in FINAL_FAILURES:
+            row.status = status
+            row.error_code = f"twilio:{error_code}" if error_code else row.error_code
+            if error_code in TWILIO_UNDELIVERABLE:
+                reason = "opted_out" if error_code == 21610 else "undeliverable"
+                mark_contact_stopped(session, row.contact_id, reason, now)
+            return True
+        if status not in PROGRESS:
+            return False
+        current = PROGRESS.get(row.status, 0)
+        if row.status in FINAL_FAILURES or PROGRESS[status] <= current:
+            return True
+        row.status = "delivered" if PROGRESS[status] >= 4 else "sent"
+        if row.status == "delivered":
+            row.delivered_at = now
+        return True

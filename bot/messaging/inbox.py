@@ -1,0 +1,120 @@
+"""The inbox: store first (deduplicated), acknowledge, then process from the stored row."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
+
+from bot.channels.base import InboundEvent
+from bot.db import is_sqlite, transaction
+from bot.models import Inbound
+from bot.runtime.handle import handle_inbound
+from bot.timeutil import Clock
+from flows.content import Content
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+MAX_TEXT = 2000  # longer messages are kept in part; nobody types more on a phone
+
+
+def store(engine: Engine, event: InboundEvent, now: datetime) -> bool:
+    """Stores the event once; False when (channel, provider id) was already stored."""
+    values = {
+        "channel": event.channel,
+        "provider_id": event.provider_id[:64],
+        "address": event.address[:64],
+        "kind": event.kind,
+        "text": event.text[:MAX_TEXT] if event.text is not None else None,
+        "choice": event.choice[:64] if event.choice else None,
+        "provider_keyword": event.provider_keyword,
+        "received_at": now,
+        "attempts": 0,
+    }
+    dialect = sqlite if is_sqlite(engine) else postgresql
+    statement = (
+        dialect.insert(Inbound)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+    )
+    with transaction(engine) as session:
+        result = session.execute(statement)
+        return result.rowcount == 1
+
+
+class Inbox:
+    """Processes stored rows in order per address; safe to run in several processes."""
+
+    def __init__(self, engine: Engine, content: Content, clock: Clock):
+        self.engine = engine
+        self.content = content
+        self.clock = clock
+        # Within one process, one processor at a time (SQLite allows one writer anyway).
+        self._lock = threading.Lock()
+
+    def process_pending(self, limit: int = 500) -> int:
+        processed = 0
+        failed: set[int] = set()
+        with self._lock:
+            while processed + len(failed) < limit:
+                outcome = self._process_next(failed)
+                if outcome is None:
+                    break
+                if outcome:
+                    processed += 1
+        return processed
+
+    def _process_next(self, failed: set[int]) -> bool | None:
+        with transaction(self.engine) as session:
+            row = self._claim(session, failed)
+            if row is None:
+                return None
+            now = self.clock()
+            try:
+                with session.begin_nested():
+                    handle_inbound(session, row, self.content, now)
+                    row.processed_at = now
+                    session.flush()
+                return True
+            except Exception as error:  # noqa: BLE001 - a bad row must not stop the others
+                log.exception("inbound %s failed", row.id)
+                failed.add(row.id)
+                row.attempts += 1
+                row.error = repr(error)[:500]
+                if row.attempts >= MAX_ATTEMPTS:
+                    # Kept with its error for staff to see; later messages may go on.
+                    row.processed_at = now
+                return False
+
+    def _claim(self, session, failed: set[int]) -> Inbound | None:
+        earlier = aliased(Inbound)
+        blocked = exists().where(
+            and_(
+                earlier.channel == Inbound.channel,
+                earlier.address == Inbound.address,
+                earlier.processed_at.is_(None),
+                earlier.id < Inbound.id,
+            )
+        )
+        statement = (
+            select(Inbound)
+            .where(Inbound.processed_at.is_(None), ~blocked)
+            .order_by(Inbound.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if failed:
+            statement = statement.where(Inbound.id.not_in(failed))
+        return session.scalars(statement).first()
+
+    def pending_count(self) -> int:
+        with transaction(self.engine) as session:
+            return session.scalar(
+                select(func.count()).select_from(Inbound).where(Inbound.processed_at.is_(None))
+            )

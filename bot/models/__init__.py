@@ -1,0 +1,33 @@
+"""Tables, one module per family (DESIGN.md, Data), re-exported here. UTC everywhere."""
+
+from bot.models.alerts import Alert
+from bot.models.base import new_public_id
+from bot.models.broadcasts import Broadcast
+from bot.models.followup import Answer, FeedbackRespondent, ScheduledPrompt, SurveyResponse
+from bot.models.messages import Inbound, Outbound
+from bot.models.people import Consent, Contact, Conversation, Person
+from bot.models.programme import ProgrammeSetting
+from bot.models.results import ResultsSnapshot
+from bot.models.staff import AuditLog, LoginAttempt, Staff, StaffSession
+
+__all__ = [
+    "Person",
+    "Contact",
+    "Consent",
+    "Conversation",
+    "Inbound",
+    "Outbound",
+    "Staff",
+    "StaffSession",
+    "LoginAttempt",
+    "AuditLog",
+    "ScheduledPrompt",
+    "SurveyResponse",
+    "Answer",
+    "FeedbackRespondent",
+    "Alert",
+    "Broadcast",
+    "ResultsSnapshot",
+    "ProgrammeSetting",
+    "new_public_id",
+]

@@ -1,0 +1,30 @@
+"""Alerts: something a person must act on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from bot.models.base import _utc
+from bot.timeutil import utcnow
+
+
+class Alert(SQLModel, table=True):
+    """Something a person must act on; open until a staff member closes it with a note."""
+
+    __table_args__ = (Index("ix_alert_open", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    reason: str = Field(max_length=40)  # distress_score, safety, phrase, unreachable, ...
+    severity: str = Field(max_length=12)  # high, medium, low
+    detail: str | None = Field(default=None, max_length=500)
+    owner_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    status: str = Field(default="open", max_length=12)
+    due_at: datetime = _utc(nullable=False)
+    created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    closed_at: datetime | None = _utc()
+    closed_by: int | None = Field(default=None, foreign_key="staff.id")
+    close_note: str | None = None

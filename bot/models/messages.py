@@ -1,0 +1,81 @@
+"""Messages in and out: the inbox and the outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from bot.models.base import _json, _utc
+from bot.timeutil import utcnow
+
+
+class Inbound(SQLModel, table=True):
+    """Everything received, stored before it is acknowledged; processed from this row."""
+
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id", name="uq_inbound_channel_provider_id"),
+        Index("ix_inbound_pending", "processed_at", "id"),
+        # The inbox: what still waits for a person, without reading every message.
+        Index(
+            "ix_inbound_open_handoff",
+            "person_id",
+            "received_at",
+            sqlite_where=text("handoff IS NOT NULL AND handled_at IS NULL"),
+            postgresql_where=text("handoff IS NOT NULL AND handled_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=16)
+    provider_id: str = Field(max_length=64)
+    address: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=16)
+    text: str | None = None
+    choice: str | None = Field(default=None, max_length=64)
+    # Twilio Advanced Opt-Out already answered STOP/START/HELP for us.
+    provider_keyword: str | None = Field(default=None, max_length=16)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    # Set when a person should read this (unhandled text, "talk to a person").
+    handoff: str | None = Field(default=None, max_length=32)
+    assigned_to: int | None = Field(default=None, foreign_key="staff.id")
+    handled_at: datetime | None = _utc()
+    handled_by: int | None = Field(default=None, foreign_key="staff.id")
+    received_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    processed_at: datetime | None = _utc()
+    attempts: int = 0
+    error: str | None = None
+
+
+class Outbound(SQLModel, table=True):
+    """The outbox: a message is a row before it is sent."""
+
+    __table_args__ = (
+        Index("ix_outbound_due", "status", "next_attempt_at"),
+        Index("ix_outbound_contact", "contact_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    contact_id: int = Field(foreign_key="contact.id")
+    channel: str = Field(max_length=16)
+    body: str
+    choices: list[dict[str, str]] = _json(list)
+    language: str | None = Field(default=None, max_length=8)
+    # Where it came from (flow message key, "reply", "prompt:..."); helps staff read a timeline.
+    origin: str | None = Field(default=None, max_length=80)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    claimed_until: datetime | None = _utc()
+    provider_id: str | None = Field(default=None, max_length=64, index=True)
+    segments: int | None = None
+    error_code: str | None = Field(default=None, max_length=32)
+    error: str | None = None
+    created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    sent_at: datetime | None = _utc()
+    delivered_at: datetime | None = _utc()
+    broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
+    # Written by staff from the admin (a reply, a broadcast), not by a flow.
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")

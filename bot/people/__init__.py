@@ -1,0 +1,1 @@
+"""People: contacts, consents, profile fields, who may be written to, assignment, filters."""

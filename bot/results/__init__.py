@@ -1,0 +1,1 @@
+"""Results: aggregates computed ahead of time (the snapshot) and the CSV export."""

@@ -1,0 +1,1 @@
+"""Handling one inbound message, and the registry of effect handlers domains add to."""
