@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 
 from admin.deps import Forbidden, LoginRequired, NotFound, load_context
+from admin.render import render
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -63,8 +64,6 @@ class SecurityHeaders:
 
 
 def install(app: FastAPI) -> None:
-    from admin.render import render
-
     app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(LoginRequired)

@@ -71,11 +71,6 @@ def close_session(session: Session, token: str) -> None:
     session.exec(delete(StaffSession).where(StaffSession.token_hash == _hash(token)))
 
 
-def close_all_sessions(session: Session, staff_id: int) -> None:
-    """After a password change or deactivation: everyone signs in again."""
-    session.exec(delete(StaffSession).where(StaffSession.staff_id == staff_id))
-
-
 def too_many_attempts(session: Session, email: str, address: str, now: datetime) -> bool:
     since = now - WINDOW
 

@@ -76,7 +76,7 @@ from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.db import alembic_config, upgrade  # noqa: E402
-from bot.followup.prompts import enrol_many  # noqa: E402
+from bot.followup.plans import enrol_many  # noqa: E402
 from bot.results import snapshot as results  # noqa: E402
 from bot.staff import create_staff, hash_password  # noqa: E402
 from flows.survey.scoring import score  # noqa: E402

@@ -24,7 +24,8 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from bot.content import load_content  # noqa: E402
 from bot.db import make_engine, transaction, upgrade  # noqa: E402
-from bot.followup.prompts import Scheduler, enrol_many  # noqa: E402
+from bot.followup.plans import enrol_many  # noqa: E402
+from bot.followup.prompts import Scheduler  # noqa: E402
 from bot.models import Consent, Contact, Conversation, Outbound, Person, ScheduledPrompt  # noqa: E402
 from flows.followup.plan import plan_prompts  # noqa: E402
 

@@ -10,6 +10,7 @@ import yaml
 from flows.alerts import Phrases
 from flows.content import Catalog, Content
 from flows.followup.plan import plans_from_dict
+from flows.lexicon import Lexicon, missing_sections
 from flows.survey.model import survey_from_dict
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
@@ -26,6 +27,26 @@ def _values(option_set: str, values: list) -> tuple[str, ...]:
         if isinstance(value, bool):
             raise ValueError(f"options.yaml, {option_set}: put {value!r} in quotes")
     return tuple(str(v) for v in values)
+
+
+def _lexicon(root: Path, languages: tuple[str, ...]) -> Lexicon:
+    """words/common.yaml, then words/<language>.yaml for every shipped language."""
+    folder = root / "words"
+    names = ["common", *languages]
+    sources = {}
+    for name in names:
+        path = folder / f"{name}.yaml"
+        if not path.exists():
+            needed = (
+                "every programme" if name == "common" else f"language {name!r} (programme.yaml)"
+            )
+            raise ValueError(f"content/words/{name}.yaml is missing: {needed} needs its words")
+        words = _read(path)
+        missing = missing_sections(words) if name != "common" else ()
+        if missing:
+            raise ValueError(f"content/words/{name}.yaml lacks {', '.join(missing)}")
+        sources[f"content/words/{name}.yaml"] = words
+    return Lexicon.from_words(sources)
 
 
 @lru_cache(maxsize=8)
@@ -62,4 +83,5 @@ def load_content(directory: str | None = None) -> Content:
                 raise ValueError(
                     f"plans.yaml: {plan.name}/{step.key} uses unknown instrument {step.instrument}"
                 )
-    return Content(catalog, option_sets, surveys, programme, plans, dangers)
+    lexicon = _lexicon(root, languages)
+    return Content(catalog, option_sets, surveys, programme, plans, dangers, lexicon)

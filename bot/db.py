@@ -15,6 +15,18 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Ids are integers the databases store in 32 bits; anything longer is not one of ours.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(raw: object) -> int | None:
+    """An id from a form or query: ASCII digits only ("²" and "٣" are digits to Python, not
+    to a database), within range; None for anything else."""
+    text = str(raw or "").strip()
+    if not text or len(text) > 10 or not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -8,13 +8,14 @@ from datetime import date
 import yaml
 from sqlmodel import select
 
+from bot.audit import SYSTEM, audit
 from bot.casework.alerts import raise_alert
-from bot.casework.corrections import facilitator_for_district
 from bot.content import DEFAULT_CONTENT_DIR
 from bot.db import transaction
-from bot.followup.prompts import enrol
+from bot.followup.plans import enrol
 from bot.models import Contact, Conversation, Inbound, Person, Staff
-from bot.people.contacts import audit, record_consents
+from bot.people.assignment import facilitator_for_district
+from bot.people.consents import record_consents
 from bot.services import Services
 from bot.staff import create_staff
 
@@ -92,4 +93,4 @@ def seed_demo(services: Services) -> None:
                 raise_alert(
                     session, person, alert["reason"], alert["severity"], alert["detail"], now
                 )
-            audit(session, "system", "demo.seeded", person.id, now)
+            audit(session, SYSTEM, "demo.seeded", person.id, now)

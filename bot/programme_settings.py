@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, select
 
+from bot.audit import audit, staff_actor
 from bot.models import ProgrammeSetting
-from bot.people.contacts import audit
 from flows.content import Content
 
 TEXTS = ("name", "sms_name", "help_contact", "emergency_contact")
@@ -106,7 +106,7 @@ def save(
             row.value, row.updated_at, row.updated_by = value, now, staff_id
         changed.append(key)
     if changed:
-        audit(session, f"staff:{staff_id}", "programme.settings", None, now, changed=changed)
+        audit(session, staff_actor(staff_id), "programme.settings", None, now, changed=changed)
     return changed
 
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
+from bot.casework import effects as casework_effects
+from bot.casework import erasure as casework_erasure
+from bot.casework.erasure import ErasureRegistry
 from bot.channels.base import Channel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.twilio_sms import TwilioChannel
@@ -13,13 +16,39 @@ from bot.channels.web import WebChannel
 from bot.config import Settings
 from bot.content import load_content
 from bot.db import make_engine, transaction
+from bot.followup import effects as followup_effects
+from bot.followup import erasure as followup_erasure
 from bot.followup.prompts import Scheduler
+from bot.messaging import erasure as messaging_erasure
 from bot.messaging.inbox import Inbox
 from bot.messaging.ratelimit import RateLimiter
 from bot.messaging.sender import OutboxSender
+from bot.people import erasure as people_erasure
 from bot.programme_settings import overrides, with_overrides
+from bot.runtime import core as core_effects
+from bot.runtime.effects import EffectRegistry
 from bot.timeutil import Clock, utcnow
 from flows.content import Content
+
+# Every domain that adds effect types registers their handlers here, in this order (the
+# spine first: an Activate sets the status before follow-up gives the plan).
+DOMAINS = (core_effects, casework_effects, followup_effects)
+
+
+# Every domain with tables that refer to a person adds its erasers here; contacts last,
+# since the others find rows by the person's addresses.
+ERASERS = (messaging_erasure, followup_erasure, casework_erasure, people_erasure)
+
+
+def build_effects() -> EffectRegistry:
+    effects = EffectRegistry()
+    for domain in DOMAINS:
+        domain.register(effects)
+    return effects
+
+
+def build_erasers() -> ErasureRegistry:
+    return ErasureRegistry(eraser for domain in ERASERS for eraser in domain.ERASERS)
 
 
 @dataclass
@@ -32,6 +61,8 @@ class Services:
     sender: OutboxSender
     limiter: RateLimiter
     scheduler: Scheduler
+    effects: EffectRegistry
+    erasers: ErasureRegistry
     channels: dict[str, Channel] = field(default_factory=dict)
     telegram: TelegramChannel | None = None
     twilio: TwilioChannel | None = None
@@ -71,15 +102,18 @@ def build_services(
     if twilio:
         channels["sms"] = twilio
     sender = OutboxSender(engine, channels, clock, limiter, content.catalog.rtl)
+    effects = build_effects()
     return Services(
         settings=settings,
         engine=engine,
         content=content,
         clock=clock,
-        inbox=Inbox(engine, content, clock),
+        inbox=Inbox(engine, content, clock, effects),
         sender=sender,
         limiter=limiter,
-        scheduler=Scheduler(engine, content, clock),
+        scheduler=Scheduler(engine, content, clock, effects),
+        effects=effects,
+        erasers=build_erasers(),
         channels=channels,
         telegram=telegram,
         twilio=twilio,

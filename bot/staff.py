@@ -1,18 +1,25 @@
-"""Staff accounts: argon2id password hashes (sessions live in admin/sessions.py)."""
+"""Staff accounts: creating and changing them, argon2id password hashes, and ending their
+sessions when access changes (signing in lives in admin/sessions.py)."""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from bot.models import Staff
+from bot.models import Staff, StaffSession
 
 ROLES = ("admin", "facilitator", "viewer")
 
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
 # Verifying against this keeps unknown emails as slow as wrong passwords.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def close_all_sessions(session: Session, staff_id: int) -> None:
+    """After a password change, a deactivation or a role change: everyone signs in again."""
+    session.exec(delete(StaffSession).where(StaffSession.staff_id == staff_id))
 
 
 def hash_password(password: str) -> str:
@@ -81,8 +88,6 @@ def update_staff(
     name: str | None = None,
 ) -> list[str]:
     """Returns the names of what changed; deactivating someone signs them out everywhere."""
-    from admin.sessions import close_all_sessions
-
     if role not in ROLES:
         raise StaffError("staff.error.role", f"role must be one of {', '.join(ROLES)}")
     changed = []
@@ -99,8 +104,6 @@ def update_staff(
 
 
 def set_password(session: Session, staff: Staff, password: str) -> None:
-    from admin.sessions import close_all_sessions
-
     _check_password(password)
     staff.password_hash = hash_password(password)
     close_all_sessions(session, staff.id)

@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channels.telegram import parse_update
 from bot.messaging.inbox import store
+from bot.results.snapshot import refresh_if_stale
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,6 @@ class Workers:
             log.exception("follow-up tick failed")
 
     async def housekeeping(self) -> None:
-        from bot.results.snapshot import refresh_if_stale  # results pages read it, not every answer
-
         self.services.limiter.forget_idle()
         services = self.services
         try:

@@ -1,12 +1,18 @@
-"""Forgiving answers to choices: the number, the option word or its translation, a small typo."""
+"""Forgiving answers to choices: the number, the option word or its translation, a small typo.
+
+The words of each language (yes and no, number words, "option 2", "3 out of 5") are in
+content/words/, carried by the Lexicon.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from flows.text import NUMBER_WORDS, compact, normalize
+from flows.lexicon import Lexicon
+from flows.text import any_of, compact, normalize
 
 
 @dataclass(frozen=True)
@@ -15,58 +21,21 @@ class Option:
     labels: tuple[str, ...]  # labels in every language, plus synonyms
 
 
-_LEADING_NUMBER = re.compile(r"^(?:option |choice |choix |n |no |#)?(\d{1,3})(?: (.*))?$")
-
-YES = (
-    "yes",
-    "y",
-    "yeah",
-    "yep",
-    "yes please",
-    "ok",
-    "okay",
-    "sure",
-    "of course",
-    "agree",
-    "i agree",
-    "oui",
-    "ouais",
-    "d accord",
-    "dacord",
-    "bien sur",
-    "j accepte",
-    "accepte",
-    "نعم",
-    "ايوه",
-    "ايوا",
-    "اه",
-    "اجل",
-    "موافق",
-    "طبعا",
-)
-NO = (
-    "no",
-    "n",
-    "nope",
-    "nah",
-    "no thanks",
-    "no thank you",
-    "disagree",
-    "not now",
-    "non",
-    "non merci",
-    "pas du tout",
-    "je refuse",
-    "refuse",
-    "لا",
-    "كلا",
-    "لا شكرا",
-    "غير موافق",
-    "لا اريد",
-)
-_POLITE_TAIL = ("please", "thanks", "thank you", "merci", "svp", "stp", "شكرا", "من فضلك")
-
 MAX_NUMBER = 10**9
+
+
+@lru_cache(maxsize=8)
+def _leading_number(lexicon: Lexicon) -> re.Pattern[str]:
+    """The position in "2", "option 2" or "2 Francais", and what follows it."""
+    prefixes = "".join(re.escape(p) + " |" for p in lexicon.choice_prefixes)
+    return re.compile(rf"^(?:{prefixes}#)?(\d{{1,3}})(?: (.*))?$")
+
+
+@lru_cache(maxsize=8)
+def _rating(lexicon: Lexicon) -> re.Pattern[str]:
+    """The rating in "3", "3 5" (was "3/5") or "3 out of 5", and the scale when given."""
+    out_of = any_of(lexicon.scale_words)
+    return re.compile(rf"^(\d{{1,3}})(?: {out_of} (\d{{1,3}})| (\d{{1,3}}))?$")
 
 
 def _distance(a: str, b: str, limit: int) -> int:
@@ -92,7 +61,7 @@ def _unique(values: set[str]) -> str | None:
     return next(iter(values)) if len(values) == 1 else None
 
 
-def match_choice(text: str | None, options: Sequence[Option]) -> str | None:
+def match_choice(text: str | None, options: Sequence[Option], lexicon: Lexicon) -> str | None:
     """The option a person meant, or None when unclear or ambiguous."""
     said = normalize(text)
     if not said or not options:
@@ -119,7 +88,7 @@ def match_choice(text: str | None, options: Sequence[Option]) -> str | None:
                 if any(re.findall(r"\d+", normalize(lb)) == numbers for lb in o.labels)
             }
         )
-    numbered = _LEADING_NUMBER.match(said)
+    numbered = _leading_number(lexicon).match(said)
     if numbered:
         position = int(numbered.group(1))
         if not 1 <= position <= len(options):
@@ -152,41 +121,37 @@ def _near(said: str, label: str) -> bool:
     return _distance(said, label, limit) <= limit
 
 
-def _strip_polite(said: str) -> str:
+def _strip_polite(said: str, lexicon: Lexicon) -> str:
     changed = True
     while changed:
         changed = False
-        for tail in _POLITE_TAIL:
+        for tail in lexicon.polite_tail:
             if said.endswith(" " + tail):
                 said = said[: -len(tail) - 1].strip()
                 changed = True
     return said
 
 
-_YES = {normalize(w) for w in YES}
-_NO = {normalize(w) for w in NO}
-
-
-def parse_yes_no(text: str | None, numbered: bool = False) -> bool | None:
-    said = _strip_polite(normalize(text))
+def parse_yes_no(text: str | None, lexicon: Lexicon, numbered: bool = False) -> bool | None:
+    said = _strip_polite(normalize(text), lexicon)
     if not said:
         return None
     if numbered and said in ("1", "2"):
         return said == "1"
-    if said in _YES:
+    if said in lexicon.yes_words:
         return True
-    if said in _NO:
+    if said in lexicon.no_words:
         return False
     return None
 
 
-def parse_number(text: str | None) -> int | None:
+def parse_number(text: str | None, lexicon: Lexicon) -> int | None:
     """The one whole number in the text ("25", "25 years", "٢٥", "twenty"), else None."""
     raw = normalize(text)
     if not raw or re.search(r"-\s*\d", text or ""):
         return None
     digits = re.findall(r"\d+", raw)
-    named = [NUMBER_WORDS[w] for w in raw.split() if w in NUMBER_WORDS]
+    named = [lexicon.numbers[w] for w in raw.split() if w in lexicon.numbers]
     found = [int(d) for d in digits] + named
     if len(found) != 1:
         return None
@@ -194,17 +159,17 @@ def parse_number(text: str | None) -> int | None:
     return value if 0 <= value <= MAX_NUMBER else None
 
 
-def parse_scale(text: str | None, low: int, high: int) -> int | None:
+def parse_scale(text: str | None, low: int, high: int, lexicon: Lexicon) -> int | None:
     """A rating within [low, high]: "3", "3/5", "3 out of 5", "3 sur 5"."""
     said = normalize(text)
-    match = re.match(r"^(\d{1,3})(?: (?:out of|sur|over|من) (\d{1,3})| (\d{1,3}))?$", said)
+    match = _rating(lexicon).match(said)
     if match:
         value = int(match.group(1))
         scale = match.group(2) or match.group(3)
         if scale is not None and int(scale) != high:
             return None
     else:
-        value = parse_number(text)
+        value = parse_number(text, lexicon)
         if value is None:
             return None
     return value if low <= value <= high else None

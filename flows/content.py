@@ -1,4 +1,4 @@
-"""The programme's content as flows see it: catalogs, option sets, surveys, settings.
+"""The programme's content as flows see it: catalogs, option sets, surveys, settings, words.
 
 Built by the runtime from the files in content/; flows never read files themselves.
 """
@@ -11,6 +11,8 @@ from typing import Any
 from flows.alerts import Phrases
 from flows.choices import Option
 from flows.followup.plan import Plans
+from flows.lexicon import Lexicon
+from flows.pacing import Delivery
 from flows.survey.model import Survey
 
 
@@ -66,10 +68,22 @@ class Content:
     programme: dict[str, Any]
     plans: Plans | None = None
     dangers: Phrases = Phrases("high", ())
+    # The words people type (keywords, yes and no, numbers, dates); none unless given.
+    lexicon: Lexicon = field(default_factory=Lexicon)
 
     @property
     def languages(self) -> tuple[str, ...]:
         return self.catalog.languages
+
+    @property
+    def default_language(self) -> str:
+        """The programme's language for people who chose none, and the fallback text."""
+        return str(self.programme.get("default_language") or self.languages[0])
+
+    @property
+    def delivery(self) -> Delivery:
+        """When programme messages may arrive (content/plans.yaml `delivery`)."""
+        return self.plans.delivery if self.plans is not None else Delivery()
 
     def options(self, option_set: str) -> tuple[Option, ...]:
         return tuple(

@@ -8,7 +8,7 @@ from flows.types import Message, Snapshot
 
 
 def language_of(snap: Snapshot, content: Content) -> str:
-    return snap.person.language or content.programme.get("default_language", content.languages[0])
+    return snap.person.language or content.default_language
 
 
 def ctx_for(snap: Snapshot, content: Content) -> Ctx:

@@ -1,17 +1,21 @@
 """Forgiving past dates: "03/2026", "mars 2026", "last week", "3 months ago", "منذ 3 أشهر".
 
 Day-first numbers, as written in francophone West Africa and North Africa. Never raises;
-None for what is not understood, in the future, or implausibly old.
+None for what is not understood, in the future, or implausibly old. The words of each language
+(months, units, "ago", "last week") are in content/words/, carried by the Lexicon.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
-from flows.text import NUMBER_WORDS, normalize
+from flows.lexicon import Lexicon
+from flows.text import any_of, normalize
 
 MAX_YEARS_BACK = 30
 
@@ -22,75 +26,50 @@ class ParsedDate:
     precision: str  # "day" | "week" | "month" | "year"
 
 
-_MONTH_NAMES = {
-    1: "january jan janvier janv يناير جانفي",
-    2: "february feb fevrier fev fevr فبراير فيفري شباط",
-    3: "march mar mars مارس اذار",
-    4: "april apr avril avr ابريل افريل نيسان",
-    5: "may mai مايو ماي ايار",
-    6: "june jun juin يونيو يونيه جوان حزيران",
-    7: "july jul juillet juil يوليو يوليوز جويليه تموز",
-    8: "august aug aout اغسطس غشت اوت اب",
-    9: "september sep sept septembre سبتمبر شتنبر ايلول",
-    10: "october oct octobre اكتوبر",
-    11: "november nov novembre نوفمبر نونبر",
-    12: "december dec decembre ديسمبر دجنبر",
-}
-_LEVANTINE = {"كانون الثاني": 1, "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الاول": 12}
-MONTHS: list[tuple[str, int]] = [
-    (normalize(name), number) for number, names in _MONTH_NAMES.items() for name in names.split()
-] + [(normalize(name), number) for name, number in _LEVANTINE.items()]
-# Longest first, so the two-word Levantine names win.
-MONTHS.sort(key=lambda item: -len(item[0]))
+@dataclass(frozen=True)
+class _Patterns:
+    """The lexicon's date words as regexes, built once per lexicon."""
 
-# "a month ago", "an hour": the article counts as one.
-_NUMBER_WORDS = {**NUMBER_WORDS, "a": 1, "an": 1}
-_UNITS = {
-    "day": "day",
-    "days": "day",
-    "jour": "day",
-    "jours": "day",
-    "يوم": "day",
-    "ايام": "day",
-    "week": "week",
-    "weeks": "week",
-    "semaine": "week",
-    "semaines": "week",
-    "اسبوع": "week",
-    "اسابيع": "week",
-    "month": "month",
-    "months": "month",
-    "mois": "month",
-    "شهر": "month",
-    "اشهر": "month",
-    "شهور": "month",
-    "year": "year",
-    "years": "year",
-    "an": "year",
-    "ans": "year",
-    "annee": "year",
-    "annees": "year",
-    "سنه": "year",
-    "سنوات": "year",
-    "سنين": "year",
-    "عام": "year",
-    "اعوام": "year",
-}
-# Arabic duals: "شهرين" is two months.
-_DUALS = {"يومين": "day", "اسبوعين": "week", "شهرين": "month", "سنتين": "year", "عامين": "year"}
-_AGO = r"(?:ago|il y a|ya|منذ|قبل|من|حوالي|تقريبا)"
+    months: tuple[tuple[re.Pattern[str], int], ...]  # longest name first
+    fixed: tuple[tuple[re.Pattern[str], int, str], ...]  # today, yesterday: days back
+    last: tuple[tuple[re.Pattern[str], str], ...]  # last week ... this year
+    ago: re.Pattern[str] | None
+    half_words: int  # how many words after a unit may say "and a half"
 
-_FIXED = [
-    (r"\b(today|aujourd hui|اليوم)\b", 0, "day"),
-    (r"\b(yesterday|hier|امس|البارحه)\b", 1, "day"),
-]
-_LAST = [
-    (r"\b(last week|semaine derniere|الاسبوع الماضي)\b", "week"),
-    (r"\b(last month|mois dernier|الشهر الماضي)\b", "month"),
-    (r"\b(last year|annee derniere|an dernier|l an dernier|السنه الماضيه|العام الماضي)\b", "year"),
-    (r"\b(this month|ce mois ci|ce mois|هذا الشهر)\b", "this_month"),
-    (r"\b(this year|cette annee|هذه السنه|هذا العام)\b", "this_year"),
-]
+
+def _phrase(phrases: Sequence[str]) -> re.Pattern[str]:
+    return re.compile(rf"\b{any_of(phrases)}\b")
+
+
+@lru_cache(maxsize=8)
+def _patterns(lexicon: Lexicon) -> _Patterns:
+    suffix = f"(?:{any_of(lexicon.day_suffixes)})?" if lexicon.day_suffixes else ""
+    months = tuple(
+        (
+            re.compile(
+                rf"(?:^| )(?:(\d{{1,2}}){suffix} )?{re.escape(name)}"
+                rf"(?: (\d{{1,2}}))?(?: (\d{{4}}))?(?: |$)"
+            ),
+            number,
+        )
+        for name, number in lexicon.months
+    )
+    fixed = ((lexicon.today, 0, "day"), (lexicon.yesterday, 1, "day"))
+    # Checked in this order: "ce mois dernier" is last month.
+    last = (
+        (lexicon.last.get("week", ()), "week"),
+        (lexicon.last.get("month", ()), "month"),
+        (lexicon.last.get("year", ()), "year"),
+        (lexicon.this.get("month", ()), "this_month"),
+        (lexicon.this.get("year", ()), "this_year"),
+    )
+    return _Patterns(
+        months=months,
+        fixed=tuple((_phrase(p), days, precision) for p, days, precision in fixed if p),
+        last=tuple((_phrase(p), unit) for p, unit in last if p),
+        ago=_phrase(lexicon.ago) if lexicon.ago else None,
+        half_words=max((len(h.split()) for h in lexicon.half), default=0),
+    )
 
 
 def _shift_months(day: date, months: int) -> date:
@@ -153,12 +132,9 @@ def _numeric(raw: str) -> ParsedDate | None:
     return None
 
 
-def _named_month(said: str, today: date) -> ParsedDate | None:
-    for name, month in MONTHS:
-        match = re.search(
-            rf"(?:^| )(?:(\d{{1,2}})(?:er)? )?{re.escape(name)}(?: (\d{{1,2}}))?(?: (\d{{4}}))?(?: |$)",
-            said,
-        )
+def _named_month(said: str, today: date, patterns: _Patterns) -> ParsedDate | None:
+    for pattern, month in patterns.months:
+        match = pattern.search(said)
         if not match:
             continue
         day = match[1] or match[2]
@@ -167,12 +143,13 @@ def _named_month(said: str, today: date) -> ParsedDate | None:
     return None
 
 
-def _relative(said: str, today: date) -> ParsedDate | None:
-    for pattern, days, precision in _FIXED:
-        if re.search(pattern, said):
+def _relative(said: str, today: date, lexicon: Lexicon) -> ParsedDate | None:
+    patterns = _patterns(lexicon)
+    for pattern, days, precision in patterns.fixed:
+        if pattern.search(said):
             return ParsedDate(today - timedelta(days=days), precision)
-    for pattern, unit in _LAST:
-        if re.search(pattern, said):
+    for pattern, unit in patterns.last:
+        if pattern.search(said):
             if unit == "this_month":
                 return ParsedDate(today.replace(day=1), "month")
             if unit == "this_year":
@@ -182,9 +159,9 @@ def _relative(said: str, today: date) -> ParsedDate | None:
             return _back(today, 1, unit)
     tokens = said.split()
     for index, token in enumerate(tokens):
-        if token in _DUALS:
-            return _back(today, 2, _DUALS[token])
-        unit = _UNITS.get(token)
+        if token in lexicon.duals:
+            return _back(today, 2, lexicon.duals[token])
+        unit = lexicon.units.get(token)
         if unit is None or index == 0:
             # "منذ شهر", "il y a un mois" without a count in front.
             if unit is not None and index == 0 and len(tokens) == 1:
@@ -194,20 +171,22 @@ def _relative(said: str, today: date) -> ParsedDate | None:
         amount = None
         if before.isdigit():
             amount = int(before)
-        elif before in _NUMBER_WORDS and not (before == "an" and unit == "year"):
-            amount = _NUMBER_WORDS[before]
-        elif re.search(rf"\b{_AGO}\b", " ".join(tokens[:index])):
+        elif before in lexicon.counts and lexicon.units.get(before) != unit:
+            # A word that is this very unit is no count: French "an" (year) is no article.
+            amount = lexicon.counts[before]
+        elif patterns.ago and patterns.ago.search(" ".join(tokens[:index])):
             amount = 1
         if amount is None:
             continue
-        half = " ".join(tokens[index + 1 : index + 4]) in ("and a half", "et demi", "et demie")
+        after = " ".join(tokens[index + 1 : index + 1 + patterns.half_words])
+        half = after in lexicon.half
         return _back(today, amount + (0.5 if half else 0), unit)
     return None
 
 
-def parse_past_date(text: str | None, today: date) -> ParsedDate | None:
+def parse_past_date(text: str | None, today: date, lexicon: Lexicon) -> ParsedDate | None:
     try:
-        parsed = _parse(text or "", today)
+        parsed = _parse(text or "", today, lexicon)
     except (ValueError, OverflowError):
         return None
     if parsed is None:
@@ -218,7 +197,7 @@ def parse_past_date(text: str | None, today: date) -> ParsedDate | None:
     return parsed
 
 
-def _parse(text: str, today: date) -> ParsedDate | None:
+def _parse(text: str, today: date, lexicon: Lexicon) -> ParsedDate | None:
     if not text.strip() or len(text) > 200:
         return None
     digits_only = normalize(
@@ -229,10 +208,10 @@ def _parse(text: str, today: date) -> ParsedDate | None:
     numeric = _numeric(raw)
     if numeric is not None or re.search(r"\d+[-/.]\d+", raw):
         return numeric
-    named = _named_month(said, today)
+    named = _named_month(said, today, _patterns(lexicon))
     if named is not None:
         return named
-    relative = _relative(said, today)
+    relative = _relative(said, today, lexicon)
     if relative is not None:
         return relative
     year = re.fullmatch(r"(?:.* )?(\d{4})(?: .*)?", said)

@@ -51,7 +51,7 @@ def handle(snap: Snapshot, content: Content) -> Result:
 
 
 def _handle(snap: Snapshot, content: Content) -> Result:
-    keyword = _keyword(snap)
+    keyword = _keyword(snap, content)
     person = snap.person
     if keyword is Keyword.STOP:
         return _stop(snap, content)
@@ -72,14 +72,14 @@ def _handle(snap: Snapshot, content: Content) -> Result:
     return _idle(snap, content)
 
 
-def _keyword(snap: Snapshot) -> Keyword | None:
+def _keyword(snap: Snapshot, content: Content) -> Keyword | None:
     inp = snap.input
     if inp.provider_keyword in ("STOP", "START", "HELP"):
         return Keyword(inp.provider_keyword.lower())
     if inp.kind == "start":
         return Keyword.START
     if inp.kind == "text" and inp.text:
-        return detect_keyword(inp.text)
+        return detect_keyword(inp.text, content.lexicon)
     return None
 
 

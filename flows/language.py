@@ -30,4 +30,4 @@ def parse_language(inp: Input, content: Content) -> str | None:
         )
         for lang in content.languages
     ]
-    return match_choice(inp.text, options)
+    return match_choice(inp.text, options, content.lexicon)

@@ -46,7 +46,7 @@ def parse_item(snap: Snapshot, content: Content) -> str | None:
     if inp.kind != "text" or not inp.text:
         return None
     options = [Option(item, content.catalog.all_labels(f"menu.{item}")) for item in allowed]
-    return match_choice(inp.text, options)
+    return match_choice(inp.text, options, content.lexicon)
 
 
 def restore(resume: dict | None) -> ConversationState:

@@ -64,7 +64,7 @@ def _on_language(snap: Snapshot, content: Content) -> Result:
             state = ConversationState(NAME, "language", {"reasks": reasks + 1})
             return Result(state, (language_message(content),))
         # Gently go on in the programme's language; LANG changes it at any time.
-        language = content.programme.get("default_language", content.languages[0])
+        language = content.default_language
     chosen = _with_language(snap, language)
     state = ConversationState(NAME, "consent_messages", {"reasks": 0})
     messages = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 # Arabic diacritics (harakat) and tatweel carry no meaning for matching answers.
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -33,15 +34,7 @@ def words(text: str | None) -> list[str]:
     return normalize(text).split()
 
 
-# Number words people type instead of digits, in every shipped language (normalized forms).
-NUMBER_WORDS: dict[str, int] = {
-    **dict(zip(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], range(11), strict=True)),
-    **dict(zip(["eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"], range(11, 17), strict=True)),
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7,
-    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
-    "quinze": 15, "seize": 16, "vingt": 20,
-    "واحد": 1, "اثنان": 2, "اثنين": 2, "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4,
-    "خمس": 5, "خمسه": 5, "ست": 6, "سته": 6, "سبع": 7, "سبعه": 7, "ثمان": 8, "ثمانيه": 8,
-    "تسع": 9, "تسعه": 9, "عشر": 10, "عشره": 10,
-}  # fmt: skip
+def any_of(phrases: Iterable[str]) -> str:
+    """A regex group matching any of these (normalized) phrases; none matches when empty."""
+    alternatives = "|".join(re.escape(p) for p in phrases)
+    return f"(?:{alternatives})" if alternatives else "(?!)"

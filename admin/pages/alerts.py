@@ -13,10 +13,10 @@ from admin.params import Id, parse_id
 from admin.render import render
 from admin.scope import alerts_condition, visible_alert
 from admin.staff_choices import owners, staff_names
+from bot.audit import audit, staff_actor
 from bot.casework.alerts import assign_alert, close_alert
 from bot.db import transaction
 from bot.models import Alert, Person
-from bot.people.contacts import audit
 
 router = APIRouter(prefix="/admin")
 SEVERITY_ORDER = case({"high": 0, "medium": 1, "low": 2}, value=Alert.severity, else_=3)
@@ -89,7 +89,7 @@ async def _alert_page(request: Request, ctx, alert_id: int, error: str | None = 
             person = session.get(Person, found.person_id) if found.person_id else None
             if person is not None:
                 # The alert shows who and what they said: reading it is reading their record.
-                audit(session, f"staff:{ctx.staff.id}", "person.viewed", person.id, svc.clock(),
+                audit(session, staff_actor(ctx.staff.id), "person.viewed", person.id, svc.clock(),
                       page="alert", alert_id=alert_id)  # fmt: skip
             names = staff_names(session)
             return found, person, names, owners(session)

@@ -12,6 +12,7 @@ from admin.paging import PER_PAGE, Page, link_query, page_number
 from admin.params import parse_id
 from admin.render import render
 from admin.staff_choices import staff_names
+from bot.audit import staff_actor
 from bot.db import transaction
 from bot.models import AuditLog
 
@@ -46,7 +47,7 @@ async def audit_log(request: Request, ctx: AdminOnly) -> Response:
                 .limit(PER_PAGE)
                 .offset((number - 1) * PER_PAGE)
             ).all()
-            names = {f"staff:{i}": n for i, n in staff_names(session).items()}
+            names = {staff_actor(i): n for i, n in staff_names(session).items()}
             session.expunge_all()
             return Page(list(rows), number, total), names
 

@@ -15,16 +15,15 @@ from admin.render import LOGIN_LANGUAGE, render
 from admin.sessions import (
     COOKIE,
     LIFETIME,
-    close_all_sessions,
     close_session,
     open_session,
     record_failure,
     too_many_attempts,
 )
+from bot.audit import audit, staff_actor
 from bot.db import transaction
 from bot.models import Staff
-from bot.people.contacts import audit
-from bot.staff import authenticate, hash_password, verify_password
+from bot.staff import authenticate, close_all_sessions, hash_password, verify_password
 
 router = APIRouter(prefix="/admin")
 LOGIN_CSRF = "homecoming_login_csrf"
@@ -105,7 +104,7 @@ async def login(
                 record_failure(session, email, address, now)
                 return None
             token, _ = open_session(session, staff, now, request.cookies.get(COOKIE))
-            audit(session, f"staff:{staff.id}", "staff.login", None, now)
+            audit(session, staff_actor(staff.id), "staff.login", None, now)
             return token
 
     token = await run_in_threadpool(check)
@@ -133,7 +132,7 @@ async def logout(request: Request, ctx: AnyStaff) -> Response:
     def end():
         with transaction(svc.engine) as session:
             close_session(session, request.cookies.get(COOKIE, ""))
-            audit(session, f"staff:{ctx.staff.id}", "staff.logout", None, svc.clock())
+            audit(session, staff_actor(ctx.staff.id), "staff.logout", None, svc.clock())
 
     await run_in_threadpool(end)
     response = RedirectResponse("/admin/login", status_code=303)
@@ -185,7 +184,7 @@ async def change_password(
             staff.password_hash = hash_password(new)
             close_all_sessions(session, staff.id)
             token, _ = open_session(session, staff, now)
-            audit(session, f"staff:{staff.id}", "staff.password_changed", None, now)
+            audit(session, staff_actor(staff.id), "staff.password_changed", None, now)
             return token
 
     outcome = await run_in_threadpool(change)

@@ -18,8 +18,8 @@ from admin.params import Id
 from admin.render import render
 from admin.scope import people_condition
 from admin.staff_choices import facilitators, staff_names
-from bot.broadcasts import sending as broadcasts
-from bot.broadcasts.sending import MAX_LENGTH, BroadcastError
+from bot import broadcasts
+from bot.broadcasts import MAX_LENGTH, BroadcastError
 from bot.db import transaction
 from bot.models import Broadcast, Outbound, Person
 from bot.people.filters import FLAGS, PeopleFilter
@@ -77,7 +77,7 @@ async def _compose(
         statuses=(),  # only active people receive a broadcast: no status to choose
         flags=FLAGS,
         facilitators=await run_in_threadpool(load),
-        default_language=broadcasts.default_language(svc.content),
+        default_language=svc.content.default_language,
         rtl_languages=svc.content.catalog.rtl,
         max_length=MAX_LENGTH,
         preview=preview,

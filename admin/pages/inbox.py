@@ -15,6 +15,7 @@ from admin.params import Id, parse_id
 from admin.render import render
 from admin.scope import people_condition, visible_person
 from admin.staff_choices import owners, staff_names
+from bot.audit import audit, staff_actor
 from bot.casework.handoff import OPEN, HandoffError, assign, mark_handled, reply
 from bot.db import transaction
 from bot.models import Inbound, Person, Staff
@@ -91,9 +92,7 @@ async def _thread(
             ).scalar_one()
             entries, _ = person_page.timeline(session, person_id, THREAD_CONTEXT, names)
             assignable = owners(session, person.facilitator_id)
-            from bot.people.contacts import audit
-
-            audit(session, f"staff:{ctx.staff.id}", "person.viewed", person_id, now, page="inbox")
+            audit(session, staff_actor(ctx.staff.id), "person.viewed", person_id, now, page="inbox")
             session.expunge(person)
             return person, entries, waiting, assignable
 

@@ -13,16 +13,13 @@ from admin.paging import page_number
 from admin.people_list import list_people
 from admin.render import render
 from admin.staff_choices import facilitators
-from bot.casework.corrections import (
-    VULNERABILITIES,
-    AssistedEnrolment,
-    CaseworkError,
-    enrol_assisted,
-)
+from bot.casework.assisted import AssistedEnrolment, enrol_assisted
+from bot.casework.corrections import CaseworkError
 from bot.channels.twilio_sms import normalize_number
 from bot.db import transaction
 from bot.models import Staff
 from bot.people.filters import FLAGS, PeopleFilter
+from bot.people.profile import VULNERABILITIES
 
 router = APIRouter(prefix="/admin")
 STATUSES = ("onboarding", "active", "declined")

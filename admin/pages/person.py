@@ -17,21 +17,14 @@ from admin.params import Id, parse_id
 from admin.render import render
 from admin.scope import visible_person
 from admin.staff_choices import facilitators
-from bot.casework.corrections import (
-    EDITABLE,
-    VULNERABILITIES,
-    CaseworkError,
-    assign_facilitator,
-    correct_profile,
-    record_answers_on_behalf,
-    set_paused,
-    steps_to_answer,
-)
+from bot.audit import audit, staff_actor
+from bot.casework.assisted import record_answers_on_behalf, steps_to_answer
+from bot.casework.corrections import CaseworkError, assign_facilitator, correct_profile, set_paused
 from bot.casework.erasure import erase_person
 from bot.db import transaction
-from bot.followup.prompts import OUTCOMES, record_outcome
+from bot.followup.outcomes import OUTCOMES, record_outcome
 from bot.models import ScheduledPrompt
-from bot.people.contacts import audit
+from bot.people.profile import EDITABLE, VULNERABILITIES
 from flows.followup.assisted import ASKED_ON_BEHALF, record_on_behalf
 
 router = APIRouter(prefix="/admin")
@@ -61,7 +54,7 @@ async def _show(
         with transaction(svc.engine) as session:
             person = visible_person(session, ctx.staff, person_id)
             # Reading a person's record is itself recorded.
-            audit(session, f"staff:{ctx.staff.id}", "person.viewed", person.id, now)
+            audit(session, staff_actor(ctx.staff.id), "person.viewed", person.id, now)
             return person_page.load(session, person, max(1, limit)), facilitators(session)
 
     page, staff = await run_in_threadpool(load)
@@ -222,7 +215,7 @@ async def outcome(request: Request, ctx: Casework, person_id: Id) -> Response:
         return await _show(request, ctx, person_id, 400, error=ctx.t("person.error.option"))
 
     def change(session, person, now):
-        record_outcome(session, person, chosen, f"staff:{ctx.staff.id}", now)
+        record_outcome(session, person, chosen, staff_actor(ctx.staff.id), now)
         return "outcome"
 
     return await _change(request, ctx, person_id, change, "outcome")
@@ -315,7 +308,9 @@ async def erase(request: Request, ctx: Casework, person_id: Id) -> Response:
             person = visible_person(session, ctx.staff, person_id)
             if confirmation != str(person.id):
                 return False
-            erase_person(session, person, svc.content, f"staff:{ctx.staff.id}", svc.clock())
+            erase_person(
+                session, person, svc.content, staff_actor(ctx.staff.id), svc.clock(), svc.erasers
+            )
             return True
 
     if not await run_in_threadpool(run):

@@ -25,8 +25,8 @@ from admin import charts
 from admin.deps import AnyStaff, Casework, NotFound, StaffContext, services
 from admin.render import render
 from admin.scope import people_condition
+from bot.audit import audit, staff_actor
 from bot.db import transaction
-from bot.people.contacts import audit
 from bot.results import export as results_export
 from bot.results import snapshot as results
 from flows.content import Content
@@ -439,7 +439,7 @@ async def export(request: Request, ctx: Casework):
     def prepare() -> results_export.ExportPlan:
         with transaction(svc.engine) as session:
             plan = results_export.plan_export(session, people_condition(ctx.staff), ctx.is_admin)
-            audit(session, f"staff:{ctx.staff.id}", "results.export", None, now, rows=plan.rows)
+            audit(session, staff_actor(ctx.staff.id), "results.export", None, now, rows=plan.rows)
             return plan
 
     plan = await run_in_threadpool(prepare)

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from admin.deps import AdminOnly, NotFound, StaffContext, services
 from admin.params import Id
 from admin.render import render
+from bot.audit import audit, staff_actor
 from bot.db import transaction
 from bot.models import Person, Staff
-from bot.people.contacts import audit
 from bot.staff import ROLES, StaffError, create_staff, set_password, update_staff
 
 router = APIRouter(prefix="/admin")
@@ -72,7 +72,7 @@ async def staff_create(request: Request, ctx: AdminOnly) -> Response:
             )
             audit(
                 session,
-                f"staff:{ctx.staff.id}",
+                staff_actor(ctx.staff.id),
                 "staff.created",
                 None,
                 now,
@@ -113,7 +113,7 @@ async def staff_update(request: Request, ctx: AdminOnly, staff_id: Id) -> Respon
             if changed:
                 audit(
                     session,
-                    f"staff:{ctx.staff.id}",
+                    staff_actor(ctx.staff.id),
                     "staff.updated",
                     None,
                     now,
@@ -142,7 +142,7 @@ async def staff_password(request: Request, ctx: AdminOnly, staff_id: Id) -> Resp
             set_password(session, staff, password)
             audit(
                 session,
-                f"staff:{ctx.staff.id}",
+                staff_actor(ctx.staff.id),
                 "staff.password_reset",
                 None,
                 now,

@@ -1,99 +1,29 @@
-"""Broadcasts: one message from staff to many people, a text per language.
-
-Who can receive one, what it will cost before it goes, queueing it in one transaction
-(each row due at the first allowed moment in the person's own day), and how far it got.
-No HTTP here: the admin passes the SQL conditions of its filters and of the staff member's
-scope, so "who" is decided in one place.
-"""
+"""Sending a broadcast (one transaction: the broadcast, one outbox row per recipient, the
+audit entry) and how far it got. No HTTP here: the admin passes the SQL conditions of its
+filters and of the staff member's scope, so "who" is decided in one place."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, not_, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from bot.channels.render import sms_text
-from bot.channels.segments import count_segments, encoding
-from bot.models import Broadcast, Consent, Contact, Outbound, Person
-from bot.people.contacts import audit, timezone_of
+from bot.audit import audit, staff_actor
+from bot.broadcasts.estimate import BroadcastError, clean_texts, preview
+from bot.messaging.outbox import enqueue_many, outbound_values
+from bot.models import Broadcast, Outbound
+from bot.people.local_time import timezone_of
+from bot.scheduling.pacing import DailyCap
 from flows.content import Content
-from flows.pacing import Delivery, next_slot
+from flows.vocabulary import UNDER_WAY, OutboundStatus
 
-MAX_LENGTH = 1000
-# How a person's time in the programme ended that means: write no more.
-ENDED = ("remigrated", "left_programme")
-# Every status an outbound row can have (bot/outbox.py, bot/delivery.py), in reading order.
-STATUSES = ("pending", "sending", "sent", "delivered", "failed", "undelivered", "cancelled")
-UNDER_WAY = ("pending", "sending")
+# Every status an outbound row can have, in reading order.
+STATUSES = tuple(status.value for status in OutboundStatus)
 ORIGIN = "broadcast"
-
-
-class BroadcastError(ValueError):
-    """A broadcast that cannot go as written: `code` says why (for the page's words)."""
-
-    def __init__(self, code: str, language: str | None = None):
-        super().__init__(code if language is None else f"{code} ({language})")
-        self.code = code
-        self.language = language
-
-
-@dataclass(frozen=True)
-class Recipient:
-    person_id: int
-    contact_id: int
-    channel: str
-    language: str  # the language of the text they get (theirs, else the default)
-    timezone: str | None
-
-
-@dataclass
-class LanguageEstimate:
-    language: str
-    text: str  # what staff wrote (the default language's text where this one has none)
-    sms_text: str  # as the SMS will go out: GSM-7 folding applied
-    encoding: str  # GSM-7 or UCS-2
-    segments: int
-    fallback: bool  # no text of its own: these people get the default language's
-    recipients: int = 0
-    sms_recipients: int = 0
-    cost: Decimal = Decimal(0)
-
-
-@dataclass
-class Preview:
-    recipients: int
-    by_language: dict[str, int]
-    by_channel: dict[str, int]
-    languages: list[LanguageEstimate]
-    cost: Decimal
-    currency: str
-    price_per_segment: Decimal
-    recipients_list: list[Recipient] = field(default_factory=list, repr=False)
-
-    def estimate(self) -> dict[str, Any]:
-        """What is stored on the broadcast: money and counts as strings, never floats."""
-        return {
-            "currency": self.currency,
-            "price_per_segment": str(self.price_per_segment),
-            "cost": str(self.cost),
-            "languages": {
-                e.language: {
-                    "segments": str(e.segments),
-                    "cost": str(e.cost),
-                    "recipients": str(e.recipients),
-                    "sms_recipients": str(e.sms_recipients),
-                }
-                for e in self.languages
-            },
-        }
 
 
 @dataclass
@@ -114,160 +44,6 @@ class Progress:
     @property
     def percent(self) -> int:
         return 100 if not self.total else round(100 * self.done / self.total)
-
-
-# -- texts --------------------------------------------------------------------------------
-
-
-def default_language(content: Content) -> str:
-    return str(content.programme.get("default_language") or content.languages[0])
-
-
-def clean_texts(texts: Mapping[str, str | None], content: Content) -> dict[str, str]:
-    """The programme's languages only, trimmed, line ends unified; the default language's
-    text is required and none may be longer than MAX_LENGTH."""
-    cleaned: dict[str, str] = {}
-    for language in content.languages:
-        text = (texts.get(language) or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-        if len(text) > MAX_LENGTH:
-            raise BroadcastError("too_long", language)
-        if text:
-            cleaned[language] = text
-    if default_language(content) not in cleaned:
-        raise BroadcastError("default_required", default_language(content))
-    return cleaned
-
-
-def price(content: Content) -> tuple[Decimal, str]:
-    raw = content.programme.get("sms_price_per_segment", "0")
-    return Decimal(str(raw)), str(content.programme.get("sms_currency", ""))
-
-
-# -- who -----------------------------------------------------------------------------------
-
-
-def receivable() -> list:
-    """Who may be written to at all: active, not opted out, not erased, not gone, and
-    consent to messages in force (the latest decision for the purpose is a yes)."""
-    later = aliased(Consent)
-    newer = exists().where(
-        later.person_id == Consent.person_id,
-        later.purpose == Consent.purpose,
-        or_(later.at > Consent.at, and_(later.at == Consent.at, later.id > Consent.id)),
-    )
-    consented = exists().where(
-        Consent.person_id == Person.id,
-        Consent.purpose == "messages",
-        Consent.granted.is_(True),
-        not_(newer),
-    )
-    return [
-        Person.status == "active",
-        Person.opted_out_at.is_(None),
-        Person.erased_at.is_(None),
-        or_(Person.outcome.is_(None), Person.outcome.not_in(ENDED)),
-        consented,
-    ]
-
-
-def audience(
-    session: Session,
-    conditions: Iterable,
-    content: Content,
-    texts: Mapping[str, str] | None = None,
-    channels: Iterable[str] | None = None,
-) -> list[Recipient]:
-    """Everyone the conditions select who can receive, each once, on their preferred working
-    contact (the one they last wrote from; `bot.people.contacts.preferred_contact`, in bulk).
-    `channels` limits contacts to those the service can send on."""
-    working = aliased(Contact)  # aliased: the filters' own Contact subqueries stay apart
-    statement = (
-        select(
-            Person.id,
-            Person.language,
-            Person.timezone,
-            working.id,
-            working.channel,
-            working.last_inbound_at,
-            working.created_at,
-        )
-        .join(working, working.person_id == Person.id)
-        .where(*conditions, *receivable(), working.stopped.is_(False))
-    )
-    if channels is not None:
-        statement = statement.where(working.channel.in_(list(channels)))
-    best: dict[int, tuple] = {}
-    for person_id, language, timezone, contact_id, channel, last_in, created in session.execute(
-        statement
-    ):
-        key = (last_in is not None, last_in or created, contact_id)
-        if person_id not in best or key > best[person_id][0]:
-            best[person_id] = (key, language, timezone, contact_id, channel)
-    written = texts if texts is not None else {language: "x" for language in content.languages}
-    default = default_language(content)
-    return [
-        Recipient(
-            person_id=person_id,
-            contact_id=contact_id,
-            channel=channel,
-            language=language if language in written else default,
-            timezone=timezone,
-        )
-        for person_id, (_, language, timezone, contact_id, channel) in sorted(best.items())
-    ]
-
-
-# -- what it costs -------------------------------------------------------------------------
-
-
-def preview(
-    session: Session,
-    conditions: Iterable,
-    texts: Mapping[str, str | None],
-    content: Content,
-    channels: Iterable[str] | None = None,
-) -> Preview:
-    """Recipients, per language and channel; per language the SMS as it will go, its segments
-    and the estimated cost (SMS recipients × segments × price). Telegram costs nothing."""
-    cleaned = clean_texts(texts, content)
-    recipients = audience(session, conditions, content, cleaned, channels)
-    per_segment, currency = price(content)
-    default = default_language(content)
-    by_language = Counter(r.language for r in recipients)
-    sms_by_language = Counter(r.language for r in recipients if r.channel == "sms")
-    estimates = []
-    for language in content.languages:
-        own = language in cleaned
-        text = cleaned[language] if own else cleaned[default]
-        sms = sms_text(text, ())
-        segments = count_segments(sms)
-        sms_count = sms_by_language.get(language, 0)
-        estimates.append(
-            LanguageEstimate(
-                language=language,
-                text=text,
-                sms_text=sms,
-                encoding=encoding(sms),
-                segments=segments,
-                fallback=not own,
-                recipients=by_language.get(language, 0),
-                sms_recipients=sms_count,
-                cost=per_segment * segments * sms_count,
-            )
-        )
-    return Preview(
-        recipients=len(recipients),
-        by_language=dict(by_language),
-        by_channel=dict(Counter(r.channel for r in recipients)),
-        languages=estimates,
-        cost=sum((e.cost for e in estimates), Decimal(0)),
-        currency=currency,
-        price_per_segment=per_segment,
-        recipients_list=recipients,
-    )
-
-
-# -- sending -------------------------------------------------------------------------------
 
 
 def send(
@@ -307,36 +83,37 @@ def send(
     )
     session.add(broadcast)
     session.flush()
-    delivery = content.plans.delivery if content.plans is not None else Delivery()
-    slots: dict[str | None, datetime] = {}
+    # Each message waits for the person's own daytime, on a day with room under the cap.
+    recipients = found.recipients_list
+    cap = DailyCap.load(session, content.delivery, [r.person_id for r in recipients], now)
+    zones: dict[str | None, str] = {}
     rows = []
-    for recipient in found.recipients_list:
-        slot = slots.get(recipient.timezone)
-        if slot is None:
-            zone = timezone_of(SimpleNamespace(timezone=recipient.timezone), content)
-            slot = slots[recipient.timezone] = next_slot(now, zone, delivery)
+    for recipient in recipients:
+        zone = zones.get(recipient.timezone)
+        if zone is None:
+            zone = zones[recipient.timezone] = timezone_of(recipient, content)
+        slot = cap.place(recipient.person_id, zone, now)
+        cap.note(recipient.person_id, slot)
         rows.append(
-            {
-                "person_id": recipient.person_id,
-                "contact_id": recipient.contact_id,
-                "channel": recipient.channel,
-                "body": cleaned[recipient.language],
-                "choices": [],
-                "language": recipient.language,
-                "origin": ORIGIN,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": slot,
-                "created_at": now,
-                "broadcast_id": broadcast.id,
-                "staff_id": staff_id,
-            }
+            outbound_values(
+                person_id=recipient.person_id,
+                contact_id=recipient.contact_id,
+                channel=recipient.channel,
+                body=cleaned[recipient.language],
+                language=recipient.language,
+                origin=ORIGIN,
+                now=now,
+                due=slot,
+                initiated=True,
+                staff_id=staff_id,
+                broadcast_id=broadcast.id,
+            )
         )
     # One executemany (batched by the driver), not one ORM object per person.
-    session.execute(insert(Outbound.__table__), rows)
+    enqueue_many(session, rows)
     audit(
         session,
-        f"staff:{staff_id}",
+        staff_actor(staff_id),
         "broadcast.sent",
         None,
         now,
@@ -344,9 +121,6 @@ def send(
         recipients=found.recipients,
     )
     return broadcast
-
-
-# -- how far it got ------------------------------------------------------------------------
 
 
 def counts(session: Session, broadcast_ids: Iterable[int]) -> dict[int, dict[str, int]]:

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.models import Alert, Person
-from bot.people.contacts import audit
+from bot.audit import audit, staff_actor
+from bot.models import Alert, Person, Staff
 
 DEFAULT_DUE_HOURS = {"high": 4, "medium": 24, "low": 72}
 # The same reason again within this time adds to the open alert instead of a new one.
@@ -65,14 +65,12 @@ def close_alert(session: Session, alert: Alert, staff_id: int, note: str, now: d
     alert.closed_at = now
     alert.closed_by = staff_id
     alert.close_note = note.strip()
-    audit(session, f"staff:{staff_id}", "alert.closed", alert.person_id, now, alert_id=alert.id)
+    audit(session, staff_actor(staff_id), "alert.closed", alert.person_id, now, alert_id=alert.id)
 
 
 def assign_alert(
     session: Session, alert: Alert, owner_id: int | None, staff_id: int, now: datetime
 ) -> None:
-    from bot.models import Staff
-
     if owner_id is not None:
         owner = session.get(Staff, owner_id)
         if owner is None or not owner.active or owner.role == "viewer":
@@ -80,7 +78,7 @@ def assign_alert(
     alert.owner_id = owner_id
     audit(
         session,
-        f"staff:{staff_id}",
+        staff_actor(staff_id),
         "alert.assigned",
         alert.person_id,
         now,

@@ -8,10 +8,15 @@ from datetime import datetime
 from sqlalchemy import and_, update
 from sqlmodel import Session, select
 
+from bot.audit import audit, staff_actor
+from bot.messaging.outbox import enqueue
 from bot.models import Inbound, Outbound, Person, Staff
-from bot.people.contacts import audit, preferred_contact
+from bot.people.contacts import preferred_contact
+from bot.people.reach import Reach, may_write
+from flows.types import Message
 
 REPLY_MAX = 1000
+ORIGIN = "staff.reply"
 OPEN = and_(Inbound.handoff.is_not(None), Inbound.handled_at.is_(None))
 
 
@@ -27,26 +32,15 @@ def reply(session: Session, person: Person, staff: Staff, text: str, now: dateti
         raise HandoffError("inbox.error.empty")
     if len(text) > REPLY_MAX:
         raise HandoffError("inbox.error.too_long")
-    if person.opted_out_at is not None:
+    if not may_write(person, {}, Reach.REPLY):
         raise HandoffError("inbox.error.opted_out")
     contact = preferred_contact(session, person.id)
     if contact is None:
         raise HandoffError("inbox.error.no_channel")
-    row = Outbound(
-        person_id=person.id,
-        contact_id=contact.id,
-        channel=contact.channel,
-        body=text,
-        language=person.language,
-        origin="staff.reply",
-        staff_id=staff.id,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(row)
+    row = enqueue(session, person, contact, Message(text), now, staff_id=staff.id, origin=ORIGIN)
     mark_handled(session, person.id, staff.id, now)
     session.flush()
-    audit(session, f"staff:{staff.id}", "inbox.replied", person.id, now, outbound_id=row.id)
+    audit(session, staff_actor(staff.id), "inbox.replied", person.id, now, outbound_id=row.id)
     return row
 
 
@@ -75,7 +69,7 @@ def assign(
     session.exec(
         update(Inbound).where(Inbound.person_id == person.id, OPEN).values(assigned_to=assignee)
     )
-    audit(session, f"staff:{staff_id}", "inbox.assigned", person.id, now, assignee=assignee)
+    audit(session, staff_actor(staff_id), "inbox.assigned", person.id, now, assignee=assignee)
 
 
 def current_assignee(session: Session, person_id: int) -> int | None:

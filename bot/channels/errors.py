@@ -21,8 +21,14 @@ TWILIO_CODES: dict[int, str] = {
     30001: "retry",  # queue overflow
 }
 
-# Delivery-report error codes that mean this number will not receive SMS from us.
-TWILIO_UNDELIVERABLE = frozenset({21610, 30004, 30005, 30006})
+# Delivery-report error codes that mean this number will not receive SMS from us, and the
+# reason the contact is stopped for.
+TWILIO_UNDELIVERABLE: dict[int, str] = {
+    21610: "opted_out",  # they replied STOP to this sender
+    30004: "undeliverable",  # message blocked
+    30005: "undeliverable",  # unknown destination handset
+    30006: "undeliverable",  # landline or unreachable carrier
+}
 
 
 def twilio_error(status: int, code: int | None, message: str) -> SendError:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.channels.errors import TWILIO_UNDELIVERABLE
 from bot.db import transaction
-from bot.messaging.sender import mark_contact_stopped
+from bot.messaging.optout import mark_contact_stopped
 from bot.models import Outbound
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,8 @@ def record_status(
         if status in FINAL_FAILURES:
             row.status = status
             row.error_code = f"twilio:{error_code}" if error_code else row.error_code
-            if error_code in TWILIO_UNDELIVERABLE:
-                reason = "opted_out" if error_code == 21610 else "undeliverable"
+            reason = TWILIO_UNDELIVERABLE.get(error_code or 0)
+            if reason is not None:
                 mark_contact_stopped(session, row.contact_id, reason, now)
             return True
         if status not in PROGRESS:

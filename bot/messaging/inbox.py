@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from bot.channels.base import InboundEvent
 from bot.db import is_sqlite, transaction
 from bot.models import Inbound
+from bot.runtime.effects import EffectRegistry
 from bot.runtime.handle import handle_inbound
 from bot.timeutil import Clock
 from flows.content import Content
@@ -51,8 +52,9 @@ def store(engine: Engine, event: InboundEvent, now: datetime) -> bool:
 class Inbox:
     """Processes stored rows in order per address; safe to run in several processes."""
 
-    def __init__(self, engine: Engine, content: Content, clock: Clock):
+    def __init__(self, engine: Engine, content: Content, clock: Clock, effects: EffectRegistry):
         self.engine = engine
+        self.effects = effects
         self.content = content
         self.clock = clock
         # Within one process, one processor at a time (SQLite allows one writer anyway).
@@ -78,7 +80,7 @@ class Inbox:
             now = self.clock()
             try:
                 with session.begin_nested():
-                    handle_inbound(session, row, self.content, now)
+                    handle_inbound(session, row, self.content, now, self.effects)
                     row.processed_at = now
                     session.flush()
                 return True

@@ -13,11 +13,13 @@ from sqlalchemy.orm import aliased
 
 from bot.channels.base import Channel, OutboundMessage, SendError, SendOutcome
 from bot.db import transaction
+from bot.messaging.optout import mark_contact_stopped, may_receive
 from bot.messaging.ratelimit import RateLimiter
 from bot.models import Contact, Outbound, Person
-from bot.people.contacts import audit
-from bot.runtime.handle import SENT_WHILE_STOPPED
+from bot.people.contacts import preferred_contact
+from bot.people.reachability import mark_unreachable
 from bot.timeutil import Clock
+from flows.vocabulary import PersonStatus
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +118,7 @@ class OutboxSender:
             for row in rows:
                 contact = session.get(Contact, row.contact_id)
                 person = session.get(Person, row.person_id) if row.person_id else None
-                opted_out = contact.stopped or (
-                    person is not None and person.opted_out_at is not None
-                )
-                if opted_out and row.origin not in SENT_WHILE_STOPPED:
+                if not may_receive(contact, person, row.origin):
                     row.status = "cancelled"
                     row.error = f"contact stopped ({contact.stopped_reason or 'opted out'})"
                     continue
@@ -203,32 +202,7 @@ class OutboxSender:
 
 def _unreachable_if_no_other_way(session, person_id: int, code: str, now: datetime) -> None:
     """A permanent delivery failure on their last working contact: tell their facilitator."""
-    from bot.followup.prompts import mark_unreachable
-    from bot.people.contacts import preferred_contact
-
     if preferred_contact(session, person_id) is None:
         person = session.get(Person, person_id)
-        if person is not None and person.status == "active":
+        if person is not None and person.status == PersonStatus.ACTIVE:
             mark_unreachable(session, person, f"delivery failed for good ({code})", now)
-
-
-def mark_contact_stopped(session, contact_id: int, reason: str, now: datetime) -> None:
-    """The provider says this address cannot be written to: stop, and cancel what waits."""
-    contact = session.get(Contact, contact_id)
-    if contact is None or contact.stopped:
-        return
-    contact.stopped, contact.stopped_at, contact.stopped_reason = True, now, reason
-    session.execute(
-        update(Outbound)
-        .where(Outbound.contact_id == contact_id, Outbound.status == "pending")
-        .values(status="cancelled", error=f"contact stopped ({reason})")
-    )
-    audit(
-        session,
-        "system",
-        "contact.stopped",
-        contact.person_id,
-        now,
-        channel=contact.channel,
-        reason=reason,
-    )

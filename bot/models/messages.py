@@ -54,6 +54,14 @@ class Outbound(SQLModel, table=True):
     __table_args__ = (
         Index("ix_outbound_due", "status", "next_attempt_at"),
         Index("ix_outbound_contact", "contact_id", "id"),
+        # The daily cap counts a person's programme-initiated messages of a local day.
+        Index(
+            "ix_outbound_initiated",
+            "person_id",
+            "initiated_at",
+            sqlite_where=text("initiated_at IS NOT NULL"),
+            postgresql_where=text("initiated_at IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -68,6 +76,9 @@ class Outbound(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)
     attempts: int = 0
     next_attempt_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    # Set on a message the programme started (prompt, reminder, broadcast) to when it is
+    # due: the daily cap counts these. Replies and safety messages leave it empty.
+    initiated_at: datetime | None = _utc()
     claimed_until: datetime | None = _utc()
     provider_id: str | None = Field(default=None, max_length=64, index=True)
     segments: int | None = None

@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, String, and_, bindparam, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
-from admin.params import parse_id
+from bot.db import parse_id
 from bot.models import Contact, Person
 
 FLAGS = ("unreachable", "paused", "assisted", "unassigned")

@@ -99,8 +99,8 @@ def _on_anonymous(snap: Snapshot, content: Content) -> Result:
     if inp.kind == "choice" and inp.choice in ("yes", "no"):
         answer = inp.choice
     elif inp.kind == "text":
-        answer = match_choice(inp.text, content.options("yesno"))
-        if answer is None and (yes := parse_yes_no(inp.text)) is not None:
+        answer = match_choice(inp.text, content.options("yesno"), content.lexicon)
+        if answer is None and (yes := parse_yes_no(inp.text, content.lexicon)) is not None:
             answer = "yes" if yes else "no"
     if answer is None:
         reasks = int(conv.data.get("reasks", 0))

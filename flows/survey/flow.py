@@ -147,26 +147,26 @@ def _parse(question: Question, inp: Input, ctx: Ctx) -> Any:
         options = list(ctx.content.options(set_name))
         if question.optional:
             options.append(_skip_option(ctx))
-        value = match_choice(text, options)
+        value = match_choice(text, options, ctx.content.lexicon)
         if value is None and question.type == "yesno":
-            yes = parse_yes_no(text)
+            yes = parse_yes_no(text, ctx.content.lexicon)
             value = None if yes is None else ("yes" if yes else "no")
         if value is None:
             raise _Invalid
         return value
     if question.type == "scale":
         low, high = question.minimum or 1, question.maximum or 5
-        value = parse_scale(text, low, high)
+        value = parse_scale(text, low, high, ctx.content.lexicon)
         if value is None:
             raise _Invalid
         return value
     if question.type == "number":
-        value = parse_number(text)
+        value = parse_number(text, ctx.content.lexicon)
         if value is None or not _within(question, value):
             raise _Invalid
         return value
     if question.type == "date":
-        parsed = parse_past_date(text, ctx.today)
+        parsed = parse_past_date(text, ctx.today, ctx.content.lexicon)
         if parsed is None:
             raise _Invalid
         return {"date": parsed.value.isoformat(), "precision": parsed.precision}

@@ -6,7 +6,7 @@ import re
 from datetime import date, timedelta
 
 from bot.db import transaction
-from bot.followup.prompts import enrol
+from bot.followup.plans import enrol
 from bot.models import Alert, Person
 from tests.admin.conftest import add_person
 

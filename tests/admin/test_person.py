@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlmodel import select
 
 from bot.db import transaction
-from bot.followup.prompts import enrol
+from bot.followup.plans import enrol
 from bot.models import (
     Alert,
     Answer,

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import insert, true, update
 from sqlmodel import select
 
-from bot.broadcasts import sending as broadcasts
-from bot.broadcasts.sending import BroadcastError
+from bot import broadcasts
+from bot.broadcasts import BroadcastError
 from bot.db import transaction
 from bot.models import AuditLog, Broadcast, Consent, Contact, Outbound, Person
 from tests.admin.conftest import add_person, add_staff

@@ -124,7 +124,7 @@ async def test_two_processes_at_once_answer_each_message_once(stack):
     from bot.messaging.inbox import Inbox
 
     other_engine = make_engine(stack.settings.database_url)
-    other = Inbox(other_engine, stack.services.content, stack.clock)
+    other = Inbox(other_engine, stack.services.content, stack.clock, stack.services.effects)
     for chat in range(900, 910):
         await stack.post_update(tg_text(chat, "hi"))
     try:

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
-from bot.broadcasts.sending import send
+from bot.broadcasts import send
 from bot.casework.corrections import correct_profile
 from bot.casework.erasure import erase_person
 from bot.db import transaction
@@ -134,6 +134,7 @@ async def test_erasure_leaves_nothing_of_the_person_in_any_table(stack):
             stack.services.content,
             "staff:1",
             stack.clock(),
+            stack.services.erasers,
         )
     after = everything_stored(stack.engine)
     for secret in SECRETS:
@@ -179,6 +180,7 @@ async def test_writing_again_after_erasure_starts_afresh(sqlite_stack):
             stack.services.content,
             "staff:1",
             stack.clock(),
+            stack.services.erasers,
         )
     replies = await stack.tg_says(CHAT, "hello")
     assert replies and "language" in replies[0].lower()
@@ -197,6 +199,7 @@ async def test_erasing_twice_changes_nothing_more(sqlite_stack):
                 stack.services.content,
                 "staff:1",
                 stack.clock(),
+                stack.services.erasers,
             )
     with transaction(stack.engine) as session:
         from bot.models import AuditLog

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 from sqlmodel import select
 
 from bot.db import transaction
-from bot.followup.prompts import Scheduler, recompute
+from bot.followup.plans import recompute
+from bot.followup.prompts import Scheduler
 from bot.models import Alert, Contact, Person, ScheduledPrompt
 from tests.fakes.updates import tg_text
 
@@ -254,8 +255,12 @@ async def test_two_instances_never_send_the_same_prompt(stack):
     people = [await enrol_on_telegram(stack, chat, "20/11/2026") for chat in range(70, 76)]
     stack.clock.now = datetime(2026, 11, 27, 9, tzinfo=UTC)
     other_engine = make_engine(stack.settings.database_url)
-    other = Scheduler(other_engine, stack.services.content, stack.clock, batch=2)
-    mine = Scheduler(stack.engine, stack.services.content, stack.clock, batch=2)
+    other = Scheduler(
+        other_engine, stack.services.content, stack.clock, stack.services.effects, batch=2
+    )
+    mine = Scheduler(
+        stack.engine, stack.services.content, stack.clock, stack.services.effects, batch=2
+    )
     import asyncio
 
     try:
@@ -297,7 +302,7 @@ async def test_the_inbox_and_the_tick_share_the_persons_conversation_safely(sqli
 
 
 async def test_remigration_is_an_outcome_not_a_deletion(sqlite_stack):
-    from bot.followup.prompts import record_outcome
+    from bot.followup.outcomes import record_outcome
 
     stack = sqlite_stack
     awa = await enrol_on_telegram(stack, 201, "20/11/2026")
@@ -316,7 +321,7 @@ async def test_remigration_is_an_outcome_not_a_deletion(sqlite_stack):
 
 
 async def test_you_said_we_did_reaches_everyone_who_answered_the_round(sqlite_stack):
-    from bot.followup.prompts import said_we_did
+    from bot.followup.feedback import said_we_did
 
     stack = sqlite_stack
     named = await enrol_on_telegram(stack, 211, "20/11/2026")

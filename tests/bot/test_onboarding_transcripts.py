@@ -2,12 +2,12 @@
 
 Each transcript is what the person says (>) and what the bot answers (<), with buttons in
 [brackets] on Telegram and the simulator, and the SMS body verbatim. Review a changed
-transcript like a changed screen; regenerate with HOMECOMING_UPDATE_GOLDEN=1.
+transcript like a changed screen; a missing golden file fails; regenerate with
+HOMECOMING_UPDATE_GOLDEN=1 (tests/golden.py).
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from bot.db import transaction
 from bot.models import Consent, Outbound
+from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -162,10 +163,7 @@ async def test_onboarding_transcript(sqlite_stack, language, channel):
     transcript = [_render(said, await talk(stack, said)) for said in SCRIPTS[language]]
     text = "\n\n".join(transcript) + "\n"
 
-    path = GOLDEN / f"onboarding.{language}.{channel}.txt"
-    if os.environ.get("HOMECOMING_UPDATE_GOLDEN") == "1" or not path.exists():
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert_golden(GOLDEN / f"onboarding.{language}.{channel}.txt", text)
 
     with transaction(stack.engine) as session:
         rows = session.exec(select(Outbound)).all()

@@ -6,7 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.content import load_content
 from flows.choices import Option, match_choice, parse_number, parse_scale, parse_yes_no
+
+LEXICON = load_content().lexicon
 
 LANGUAGES = [
     Option("en", ("English", "Anglais", "الإنجليزية")),
@@ -50,7 +53,7 @@ SECTORS = [
     ],
 )
 def test_languages(said, meant):
-    assert match_choice(said, LANGUAGES) == meant
+    assert match_choice(said, LANGUAGES, LEXICON) == meant
 
 
 @pytest.mark.parametrize(
@@ -64,7 +67,7 @@ def test_languages(said, meant):
     ],
 )
 def test_age_bands_by_label_numbers_or_position(said, meant):
-    assert match_choice(said, AGES) == meant
+    assert match_choice(said, AGES, LEXICON) == meant
 
 
 @pytest.mark.parametrize(
@@ -78,16 +81,16 @@ def test_age_bands_by_label_numbers_or_position(said, meant):
     ],
 )
 def test_multi_word_labels(said, meant):
-    assert match_choice(said, SECTORS) == meant
+    assert match_choice(said, SECTORS, LEXICON) == meant
 
 
 @pytest.mark.parametrize("said", ["", None, "4", "0", "2 English", "xyz", "😀", "ab"])
 def test_unclear_or_out_of_range_is_not_guessed(said):
-    assert match_choice(said, LANGUAGES) is None
+    assert match_choice(said, LANGUAGES, LEXICON) is None
 
 
 def test_an_ambiguous_prefix_is_not_guessed():
-    assert match_choice("tra", SECTORS) is None  # Trade or Transport?
+    assert match_choice("tra", SECTORS, LEXICON) is None  # Trade or Transport?
 
 
 @pytest.mark.parametrize(
@@ -117,13 +120,13 @@ def test_an_ambiguous_prefix_is_not_guessed():
     ],
 )
 def test_yes_and_no_in_three_languages(said, meant):
-    assert parse_yes_no(said) is meant
+    assert parse_yes_no(said, LEXICON) is meant
 
 
 def test_numbered_yes_no():
-    assert parse_yes_no("1", numbered=True) is True
-    assert parse_yes_no("2", numbered=True) is False
-    assert parse_yes_no("1") is None
+    assert parse_yes_no("1", LEXICON, numbered=True) is True
+    assert parse_yes_no("2", LEXICON, numbered=True) is False
+    assert parse_yes_no("1", LEXICON) is None
 
 
 @pytest.mark.parametrize(
@@ -145,7 +148,7 @@ def test_numbered_yes_no():
     ],
 )
 def test_numbers(said, number):
-    assert parse_number(said) == number
+    assert parse_number(said, LEXICON) == number
 
 
 @pytest.mark.parametrize(
@@ -162,25 +165,25 @@ def test_numbers(said, number):
     ],
 )
 def test_scales(said, value):
-    assert parse_scale(said, 1, 5) == value
+    assert parse_scale(said, 1, 5, LEXICON) == value
 
 
 @given(st.text(max_size=300))
 def test_parsers_never_fail(text):
-    match_choice(text, LANGUAGES)
-    parse_yes_no(text)
-    parse_number(text)
-    parse_scale(text, 1, 5)
+    match_choice(text, LANGUAGES, LEXICON)
+    parse_yes_no(text, LEXICON)
+    parse_number(text, LEXICON)
+    parse_scale(text, 1, 5, LEXICON)
 
 
 @given(st.integers(min_value=1, max_value=3))
 def test_a_number_is_its_position(position):
-    assert match_choice(str(position), LANGUAGES) == LANGUAGES[position - 1].value
+    assert match_choice(str(position), LANGUAGES, LEXICON) == LANGUAGES[position - 1].value
 
 
 @given(st.sampled_from([(o.value, label) for o in LANGUAGES + AGES for label in o.labels]))
 def test_every_label_leads_back_to_its_option(pair):
     value, label = pair
     options = LANGUAGES if value in {o.value for o in LANGUAGES} else AGES
-    assert match_choice(label, options) == value
-    assert match_choice(label.upper(), options) == value
+    assert match_choice(label, options, LEXICON) == value
+    assert match_choice(label.upper(), options, LEXICON) == value

@@ -8,7 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.content import load_content
 from flows.dates import parse_past_date
+
+LEXICON = load_content().lexicon
 
 TODAY = date(2026, 11, 24)
 
@@ -69,7 +72,7 @@ TODAY = date(2026, 11, 24)
     ],
 )
 def test_forms_people_use(said, value, precision):
-    parsed = parse_past_date(said, TODAY)
+    parsed = parse_past_date(said, TODAY, LEXICON)
     assert parsed is not None, said
     assert (parsed.value, parsed.precision) == (value, precision)
 
@@ -91,18 +94,20 @@ def test_forms_people_use(said, value, precision):
     ],
 )
 def test_future_impossible_or_nonsense_dates_are_not_guessed(said):
-    assert parse_past_date(said, TODAY) is None
+    assert parse_past_date(said, TODAY, LEXICON) is None
 
 
 @given(st.text(max_size=300))
 def test_never_fails_and_never_answers_the_future(text):
-    parsed = parse_past_date(text, TODAY)
+    parsed = parse_past_date(text, TODAY, LEXICON)
     if parsed is not None:
         assert TODAY - timedelta(days=366 * 30) <= parsed.value <= TODAY
 
 
 @given(st.dates(min_value=date(1997, 1, 1), max_value=TODAY))
 def test_numeric_forms_round_trip(day):
-    assert parse_past_date(f"{day.month:02d}/{day.year}", TODAY).value == day.replace(day=1)
-    assert parse_past_date(day.isoformat(), TODAY).value == day
-    assert parse_past_date(f"{day.day}/{day.month}/{day.year}", TODAY).value == day
+    assert parse_past_date(f"{day.month:02d}/{day.year}", TODAY, LEXICON).value == day.replace(
+        day=1
+    )
+    assert parse_past_date(day.isoformat(), TODAY, LEXICON).value == day
+    assert parse_past_date(f"{day.day}/{day.month}/{day.year}", TODAY, LEXICON).value == day

@@ -6,8 +6,11 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from flows.keywords import FILLER, VOCABULARY, Keyword, detect_keyword
+from bot.content import load_content
+from flows.keywords import Keyword, detect_keyword
 from flows.text import normalize
+
+LEXICON = load_content().lexicon
 
 
 @pytest.mark.parametrize(
@@ -52,7 +55,7 @@ from flows.text import normalize
     ],
 )
 def test_keywords_in_every_language(said, keyword):
-    assert detect_keyword(said) is keyword
+    assert detect_keyword(said, LEXICON) is keyword
 
 
 @pytest.mark.parametrize(
@@ -75,32 +78,32 @@ def test_keywords_in_every_language(said, keyword):
     ],
 )
 def test_ordinary_messages_are_not_keywords(said):
-    assert detect_keyword(said) is None
+    assert detect_keyword(said, LEXICON) is None
 
 
 @given(st.text(max_size=300))
 def test_never_fails(text):
-    detect_keyword(text)
+    detect_keyword(text, LEXICON)
 
 
-WORDS = [(keyword, phrase) for keyword, phrases in VOCABULARY.items() for phrase in phrases]
+WORDS = [(keyword, phrase) for phrase, keyword in sorted(LEXICON.keywords.items())]
 KNOWN = (
     {normalize(p) for _, p in WORDS}
-    | {normalize(f) for f in FILLER}
+    | {normalize(f) for f in LEXICON.filler}
     | {w for _, p in WORDS for w in normalize(p).split()}
-    | {w for f in FILLER for w in normalize(f).split()}
+    | {w for f in LEXICON.filler for w in normalize(f).split()}
 )
 
 
 @given(st.sampled_from(WORDS))
 def test_every_word_shouted_is_still_the_keyword(pair):
     keyword, phrase = pair
-    assert detect_keyword(phrase.upper() + "!!") is keyword
+    assert detect_keyword(phrase.upper() + "!!", LEXICON) is keyword
 
 
 @given(st.sampled_from(WORDS), st.from_regex(r"[a-z]{3,10}", fullmatch=True))
 def test_another_word_makes_it_a_sentence(pair, word):
     assume(word not in KNOWN)
     keyword, phrase = pair
-    assert detect_keyword(f"{word} {phrase}") is None
-    assert detect_keyword(f"{phrase} {word}") is None
+    assert detect_keyword(f"{word} {phrase}", LEXICON) is None
+    assert detect_keyword(f"{phrase} {word}", LEXICON) is None

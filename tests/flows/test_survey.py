@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from bot.content import load_content
 from flows.content import Catalog, Content
 from flows.survey import flow as survey
 from flows.survey.flow import Ctx
@@ -67,6 +68,7 @@ CONTENT = Content(
     {"yesno": ("yes", "no"), "place": ("market", "farm", "other")},
     {"t": SURVEY},
     {"default_language": "en"},
+    lexicon=load_content().lexicon,
 )
 CTX = Ctx(CONTENT, "en", "telegram", date(2026, 11, 24))
 

@@ -1,0 +1,54 @@
+"""Erasing a person's messages: what they wrote and where from, and what was sent to them."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+
+from bot.casework.erasure import ERASED, Eraser, ErasureContext
+from bot.models import Inbound, Outbound
+from flows.vocabulary import OutboundStatus
+
+
+def _erase_inbound(ctx: ErasureContext) -> None:
+    """Including rows stored but never linked to them (a crash before processing, a message
+    that failed to process): found by their addresses."""
+    scrub = {"text": None, "choice": None, "address": ERASED, "error": None}
+    session = ctx.session
+    session.execute(update(Inbound).where(Inbound.person_id == ctx.person_id).values(**scrub))
+    for contact in ctx.contacts:
+        session.execute(
+            update(Inbound)
+            .where(Inbound.channel == contact.channel, Inbound.address == contact.address)
+            .values(**scrub)
+        )
+
+
+def _erase_outbound(ctx: ErasureContext) -> None:
+    session = ctx.session
+    session.execute(
+        update(Outbound)
+        .where(Outbound.person_id == ctx.person_id, Outbound.status == OutboundStatus.PENDING)
+        .values(body="", choices=[], error=None, status=OutboundStatus.CANCELLED)
+    )
+    session.execute(
+        update(Outbound)
+        .where(Outbound.person_id == ctx.person_id)
+        .values(body="", choices=[], error=None)
+    )
+    if ctx.contact_ids:
+        # Also what went to their number before a person row existed.
+        session.execute(
+            update(Outbound)
+            .where(Outbound.contact_id.in_(ctx.contact_ids))
+            .values(body="", choices=[], error=None)
+        )
+
+
+ERASERS = (
+    Eraser("inbound messages", frozenset({("inbound", "person_id")}), _erase_inbound),
+    Eraser(
+        "outbound messages",
+        frozenset({("outbound", "person_id"), ("outbound", "contact_id")}),
+        _erase_outbound,
+    ),
+)

@@ -1,0 +1,84 @@
+"""Opt-out and blocking, in one place: a person's STOP, the provider saying an address cannot
+be written to, someone blocking the bot, and what may still reach a stopped contact.
+
+Stopping cancels what still waits in the outbox; the sender checks again at claim time
+(`may_receive`), so nothing queued before the STOP goes out after it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from bot.audit import PERSON, SYSTEM, audit
+from bot.models import Contact, Outbound, Person
+from flows.vocabulary import OutboundStatus, PersonStatus
+
+# Sent even to someone who has opted out: the confirmation, and how to come back.
+SENT_WHILE_STOPPED = frozenset(
+    {"keyword.stop_confirm", "keyword.comeback_hint", "onboarding.declined"}
+)
+# Reasons a contact stops that a new message from them undoes: the channel works again.
+LIFTED_BY_WRITING = ("blocked", "undeliverable")
+
+
+def may_receive(contact: Contact, person: Person | None, origin: str | None) -> bool:
+    """At send time: a stopped contact or an opted-out person gets only SENT_WHILE_STOPPED."""
+    stopped = contact.stopped or (person is not None and person.opted_out_at is not None)
+    return not stopped or origin in SENT_WHILE_STOPPED
+
+
+def cancel_pending(session: Session, person_id: int) -> None:
+    session.exec(
+        update(Outbound)
+        .where(Outbound.person_id == person_id, Outbound.status == OutboundStatus.PENDING)
+        .values(status=OutboundStatus.CANCELLED)
+    )
+
+
+def opt_out(session: Session, person: Person, contact: Contact, reason: str, now: datetime) -> None:
+    """The person said STOP (or declined consent): stop this contact, cancel what waits."""
+    person.opted_out_at = now
+    contact.stopped, contact.stopped_at, contact.stopped_reason = True, now, reason
+    cancel_pending(session, person.id)
+    audit(session, PERSON, "opt_out", person.id, now, channel=contact.channel, reason=reason)
+
+
+def opt_in(session: Session, person: Person, contact: Contact, now: datetime) -> None:
+    person.opted_out_at = None
+    contact.stopped, contact.stopped_at, contact.stopped_reason = False, None, None
+    if person.status == PersonStatus.DECLINED:
+        person.status = PersonStatus.ONBOARDING
+    audit(session, PERSON, "opt_in", person.id, now, channel=contact.channel)
+
+
+def set_blocked(contact: Contact, blocked: bool, now: datetime) -> None:
+    """Telegram says the person blocked (or unblocked) the bot."""
+    if blocked:
+        contact.stopped, contact.stopped_at, contact.stopped_reason = True, now, "blocked"
+    elif contact.stopped_reason in LIFTED_BY_WRITING:
+        contact.stopped, contact.stopped_at, contact.stopped_reason = False, None, None
+
+
+def mark_contact_stopped(session: Session, contact_id: int, reason: str, now: datetime) -> None:
+    """The provider says this address cannot be written to: stop, and cancel what waits."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.stopped:
+        return
+    contact.stopped, contact.stopped_at, contact.stopped_reason = True, now, reason
+    session.execute(
+        update(Outbound)
+        .where(Outbound.contact_id == contact_id, Outbound.status == OutboundStatus.PENDING)
+        .values(status=OutboundStatus.CANCELLED, error=f"contact stopped ({reason})")
+    )
+    audit(
+        session,
+        SYSTEM,
+        "contact.stopped",
+        contact.person_id,
+        now,
+        channel=contact.channel,
+        reason=reason,
+    )

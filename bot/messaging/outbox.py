@@ -1,0 +1,109 @@
+"""The outbox: the one way to create an outbound row. A message is a row before it is sent;
+the sender (bot/messaging/sender.py) claims and sends rows.
+
+`initiated_at` marks a message the programme started (a prompt, a reminder, a broadcast),
+set to when it is due: the daily cap (bot/scheduling/pacing.py) counts these. Replies to
+what the person just wrote and safety messages leave it empty and are never capped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from bot.models import Contact, Outbound, Person
+from flows.types import Message
+from flows.vocabulary import OutboundStatus
+
+
+def outbound_values(
+    *,
+    person_id: int | None,
+    contact_id: int,
+    channel: str,
+    body: str,
+    language: str | None,
+    origin: str | None,
+    now: datetime,
+    choices: Sequence[dict[str, str]] = (),
+    due: datetime | None = None,
+    initiated: bool = False,
+    staff_id: int | None = None,
+    broadcast_id: int | None = None,
+) -> dict[str, Any]:
+    """One outbound row as column values: what `enqueue` and bulk senders both write."""
+    due = due or now
+    return {
+        "person_id": person_id,
+        "contact_id": contact_id,
+        "channel": channel,
+        "body": body,
+        "choices": list(choices),
+        "language": language,
+        "origin": origin,
+        "status": OutboundStatus.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": due,
+        "initiated_at": due if initiated else None,
+        "created_at": now,
+        "broadcast_id": broadcast_id,
+        "staff_id": staff_id,
+    }
+
+
+def enqueue(
+    session: Session,
+    person: Person,
+    contact: Contact,
+    message: Message,
+    now: datetime,
+    *,
+    initiated: bool = False,
+    staff_id: int | None = None,
+    origin: str | None = None,
+) -> Outbound:
+    row = Outbound(
+        **outbound_values(
+            person_id=person.id,
+            contact_id=contact.id,
+            channel=contact.channel,
+            body=message.text,
+            choices=[{"value": c.value, "label": c.label} for c in message.choices],
+            language=person.language,
+            origin=origin or message.key,
+            now=now,
+            initiated=initiated,
+            staff_id=staff_id,
+        )
+    )
+    session.add(row)
+    return row
+
+
+def enqueue_all(
+    session: Session,
+    person: Person,
+    contact: Contact,
+    messages: Iterable[Message],
+    now: datetime,
+    *,
+    initiated: bool = False,
+) -> list[Outbound]:
+    """Messages of one step; when the programme initiated it, the first one counts toward
+    the daily cap (an intro and its first question are one programme message)."""
+    rows = []
+    for index, message in enumerate(messages):
+        rows.append(
+            enqueue(session, person, contact, message, now, initiated=initiated and not index)
+        )
+    return rows
+
+
+def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Rows built with `outbound_values`, in one executemany (a broadcast to thousands)."""
+    if rows:
+        session.execute(insert(Outbound.__table__), rows)
