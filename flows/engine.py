@@ -13,7 +13,7 @@ from flows.alerts import phrase_danger
 from flows.content import Content
 from flows.context import say
 from flows.followup import flow as followup
-from flows.keywords import Keyword, detect_keyword
+from flows.keywords import detect_keyword
 from flows.language import MAX_REASKS, language_message, parse_language
 from flows.types import (
     ConversationState,
@@ -27,6 +27,7 @@ from flows.types import (
     SetLanguage,
     Snapshot,
 )
+from flows.vocabulary import Keyword
 
 FLOWS = {onboarding.NAME: onboarding, followup.NAME: followup}
 # Someone who comes back after this long is greeted, not scolded for an off-topic answer.

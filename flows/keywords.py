@@ -8,23 +8,10 @@ language are in content/words/, carried by the Lexicon.
 from __future__ import annotations
 
 import re
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
+from flows.lexicon import Lexicon
 from flows.text import normalize
-
-if TYPE_CHECKING:
-    from flows.lexicon import Lexicon
-
-
-class Keyword(StrEnum):
-    STOP = "stop"
-    START = "start"
-    HELP = "help"
-    LANG = "lang"
-    MENU = "menu"
-    AGENT = "agent"
-
+from flows.vocabulary import Keyword
 
 _COMMAND = re.compile(r"^\s*/(\w+)(?:@\w+)?\s*$")
 

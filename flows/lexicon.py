@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.keywords import Keyword
 from flows.text import normalize
+from flows.vocabulary import Keyword
 
 # The sections of a words file; a language's file has every one (lists and maps may be empty).
 SECTIONS = (
@@ -115,9 +115,8 @@ class _Merge:
                 raise LexiconError(f"{name}: keywords.{keyword} is not one of {_names(Keyword)}")
             for phrase in _strings(name, f"keywords.{keyword}", phrases):
                 self.mean("keywords", name, phrase, Keyword(keyword))
-        for section in ("filler", "yes_words", "no_words", "polite_tail"):
-            self.extend(section, _strings(name, section, words.get(section)))
-        for section in ("choice_prefixes", "scale_words"):
+        lists = ("filler", "yes_words", "no_words", "polite_tail", "choice_prefixes", "scale_words")
+        for section in lists:
             self.extend(section, _strings(name, section, words.get(section)))
         for word, value in _mapping(name, "numbers", words.get("numbers")).items():
             if isinstance(value, bool) or not isinstance(value, int):

@@ -1,10 +1,22 @@
 """The programme's closed vocabularies, in one place: roles, person statuses, outcomes,
 prompt statuses and outbound statuses. StrEnums: they are stored as their plain values and
-compare equal to them, so rows, content files and pages keep reading the same words."""
+compare equal to them, so rows, content files and pages keep reading the same words. (The
+words people type for keywords, in each language, are data: content/words/.)"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+
+class Keyword(StrEnum):
+    """What a person may send at any time (flows/keywords.py)."""
+
+    STOP = "stop"
+    START = "start"
+    HELP = "help"
+    LANG = "lang"
+    MENU = "menu"
+    AGENT = "agent"
 
 
 class Role(StrEnum):

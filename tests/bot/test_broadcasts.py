@@ -13,7 +13,7 @@ from sqlalchemy import insert, true, update
 from sqlmodel import select
 
 from bot import broadcasts
-from bot.broadcasts import BroadcastError
+from bot.broadcasts import BroadcastError, sending
 from bot.db import transaction
 from bot.models import AuditLog, Broadcast, Consent, Contact, Outbound, Person
 from tests.admin.conftest import add_person, add_staff
@@ -194,7 +194,7 @@ async def test_a_failure_midway_leaves_nothing_queued(stack, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("the process died")
 
-    monkeypatch.setattr(broadcasts, "audit", crash)  # after the rows are written
+    monkeypatch.setattr(sending, "audit", crash)  # after the rows are written
     with pytest.raises(RuntimeError):
         _send(stack, staff)
     assert stack.count(Broadcast) == 0 and stack.count(Outbound) == 0

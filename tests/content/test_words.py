@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from bot.content import DEFAULT_CONTENT_DIR, load_content
-from flows.keywords import Keyword
 from flows.lexicon import DATE_SECTIONS, SECTIONS, UNITS, Lexicon, LexiconError
 from flows.text import normalize
+from flows.vocabulary import Keyword
 
 WORDS_DIR = DEFAULT_CONTENT_DIR / "words"
 LANGUAGES = load_content().languages

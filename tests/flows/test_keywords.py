@@ -7,8 +7,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from bot.content import load_content
-from flows.keywords import Keyword, detect_keyword
+from flows.keywords import detect_keyword
 from flows.text import normalize
+from flows.vocabulary import Keyword
 
 LEXICON = load_content().lexicon
 
