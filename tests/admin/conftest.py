@@ -5,95 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
-from functools import lru_cache
 
 import httpx
 import pytest
 
-from bot.db import transaction
-from bot.models import Consent, Contact, Conversation, Person, Staff
-from bot.staff import hash_password
+from tests.builders import PASSWORD, add_staff
 from tests.stack import PUBLIC_URL
 
-PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-@lru_cache(maxsize=1)
-def _password_hash() -> str:
-    return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per test run
-
-
-def add_staff(stack, email: str, role: str, name: str | None = None, **fields) -> int:
-    with transaction(stack.engine) as session:
-        staff = Staff(
-            email=email,
-            name=name or email.split("@")[0].title(),
-            password_hash=_password_hash(),
-            role=role,
-            created_at=stack.clock(),
-            **fields,
-        )
-        session.add(staff)
-        session.flush()
-        return staff.id
-
-
-def add_person(
-    stack,
-    name: str,
-    *,
-    facilitator_id: int | None = None,
-    channel: str = "sms",
-    address: str | None = None,
-    **fields,
-) -> int:
-    """A returnee who finished onboarding, as the bot would have stored them."""
-    now = stack.clock()
-    values = dict(
-        status="active",
-        language="en",
-        role="returnee",
-        district="central",
-        gender="woman",
-        age_band="25_34",
-        return_date=date(2026, 10, 1),
-        return_date_precision="day",
-        enrolled_at=now,
-    )
-    values.update(fields)
-    with transaction(stack.engine) as session:
-        person = Person(
-            display_name=name,
-            facilitator_id=facilitator_id,
-            created_at=now,
-            updated_at=now,
-            **values,
-        )
-        session.add(person)
-        session.flush()
-        session.add(
-            Contact(
-                person_id=person.id,
-                channel=channel,
-                address=address or f"+22177{person.id:07d}",
-                created_at=now,
-            )
-        )
-        session.add(Conversation(person_id=person.id, updated_at=now))
-        for purpose in ("messages", "surveys"):
-            session.add(
-                Consent(
-                    person_id=person.id,
-                    purpose=purpose,
-                    version="2026-11-v1",
-                    granted=True,
-                    channel=channel,
-                    at=now,
-                )
-            )
-        return person.id
 
 
 @dataclass

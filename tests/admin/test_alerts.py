@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot.db import transaction
 from bot.models import Alert, AuditLog
-from tests.admin.conftest import add_person
+from tests.builders import add_person
 
 
 def add_alert(

@@ -10,7 +10,7 @@ from admin.pages.auth import LOGIN_CSRF
 from admin.sessions import COOKIE
 from bot.db import transaction
 from bot.models import AuditLog, StaffSession
-from tests.admin.conftest import PASSWORD
+from tests.builders import PASSWORD
 
 
 async def test_sign_in_sets_a_hardened_cookie_and_lands_on_the_dashboard(

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from bot.db import transaction
 from bot.models import AuditLog, Broadcast, Outbound
-from tests.admin.conftest import add_person, add_staff
+from tests.builders import add_person, add_staff
 
 WARNING = "SMS are often read on a shared phone"
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from bot.db import transaction
 from bot.followup.plans import enrol
 from bot.models import Alert, Person
-from tests.admin.conftest import add_person
+from tests.builders import add_person
 
 
 def card(page, testid: str) -> int:

@@ -9,7 +9,7 @@ import pytest
 from admin.routes import admin_routes
 from bot.db import transaction
 from bot.models import Alert, Broadcast, Inbound
-from tests.admin.conftest import add_person
+from tests.builders import add_person
 
 OK, LOGIN, FORBIDDEN = "ok", "login", "403"
 SIGNED_IN = {"viewer": OK, "facilitator": OK, "admin": OK}

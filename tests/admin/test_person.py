@@ -19,7 +19,7 @@ from bot.models import (
     ScheduledPrompt,
     SurveyResponse,
 )
-from tests.admin.conftest import add_person
+from tests.builders import add_person
 
 
 def enrolled(stack, name: str, **fields) -> int:

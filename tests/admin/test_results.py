@@ -15,8 +15,7 @@ from sqlmodel import select
 from bot.db import transaction
 from bot.models import AuditLog, Person, ResultsSnapshot
 from bot.results import export as results_export
-from tests.admin.conftest import add_person
-from tests.bot.test_results import GOOD, POOR_ECONOMY, answer
+from tests.builders import GOOD, POOR_ECONOMY, add_person, answer
 
 
 def seed(stack, team) -> dict[str, list[int]]:

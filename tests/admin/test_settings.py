@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.db import transaction
 from bot.models import Alert, AuditLog, ProgrammeSetting
-from tests.admin.conftest import add_person
+from tests.builders import add_person
 
 
 def form(**changes) -> dict:

@@ -7,7 +7,7 @@ from sqlmodel import select
 from admin.routes import admin_routes
 from bot.db import transaction
 from bot.models import AuditLog, Staff
-from tests.admin.conftest import add_person
+from tests.builders import add_person
 
 
 async def test_an_admin_creates_a_facilitator_who_can_then_sign_in(sqlite_stack, team, browsers):

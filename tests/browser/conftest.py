@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.live import PASSWORD, LiveServer, start_live_server
+from tests.browser.live import ADMIN_EMAIL, LiveServer, sign_in, start_live_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -38,7 +38,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ADMIN_EMAIL = "admin@example.org"
 
 
 def chromium_path() -> str | None:
@@ -192,15 +191,6 @@ def shot(request):
         return path
 
     return take
-
-
-def sign_in(page, email: str = ADMIN_EMAIL, password: str = PASSWORD) -> None:
-    """Through the real form, as staff do."""
-    page.goto("/admin/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("form.narrow button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.fixture

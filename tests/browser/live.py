@@ -21,12 +21,11 @@ from bot.db import transaction, upgrade
 from bot.models import Alert, Answer, Contact, Inbound, Outbound, SurveyResponse
 from bot.staff import create_staff
 from bot.timeutil import utcnow
-from tests.admin.conftest import add_person as _add_person
+from tests.builders import PASSWORD
+from tests.builders import add_person as _add_person
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
 from tests.stack import stack_settings
-
-PASSWORD = "correct horse battery"
 
 
 @dataclass
@@ -214,3 +213,15 @@ def start_live_server(directory: Path) -> tuple[LiveServer, Callable[[], None]]:
             raise RuntimeError(f"the live server at {url} did not answer /healthz")
         time.sleep(0.05)
     return LiveServer(url, app, telegram_api, twilio_api), stop
+
+
+ADMIN_EMAIL = "admin@example.org"
+
+
+def sign_in(page, email: str = ADMIN_EMAIL, password: str = PASSWORD) -> None:
+    """Through the real form, as staff do."""
+    page.goto("/admin/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password)
+    page.click("form.narrow button[type=submit]")
+    page.wait_for_load_state()

@@ -12,8 +12,7 @@ from sqlmodel import select
 from admin.i18n import translator
 from bot.db import transaction
 from bot.models import Alert
-from tests.browser.conftest import sign_in
-from tests.browser.live import daytime_timezone
+from tests.browser.live import daytime_timezone, sign_in
 
 try:
     from playwright.sync_api import expect

@@ -11,69 +11,11 @@ import pytest
 from sqlmodel import select
 
 from bot.db import read_only, transaction
-from bot.followup.responses import record_response
-from bot.models import Contact, Person, ResultsSnapshot, ScheduledPrompt, SurveyResponse
+from bot.models import Person, ResultsSnapshot, ScheduledPrompt, SurveyResponse
 from bot.results import export as results_export
 from bot.results import snapshot as results
 from bot.workers import Workers
-from flows.followup.effects import RecordResponse
-from flows.survey.scoring import score
-from tests.admin.conftest import add_person
-from tests.bot.test_alerts import reach_survey
-
-GOOD = {  # every scored answer at its best: each dimension 1.0
-    "work": "regular",
-    "needs_met": "always",
-    "food": "never",
-    "debt": "yes",
-    "borrow": "yes",
-    "housing": "yes",
-    "health": "yes",
-    "documents": "yes",
-    "school": "all",
-    "safe": "yes",
-    "support": "yes",
-    "participation": "always",
-    "treated_badly": "never",
-    "low_mood": "never",
-    "urgent_help": "no",
-    "must_leave": "no",
-}
-POOR_ECONOMY = {**GOOD, "work": "none", "needs_met": "never", "food": "often", "debt": "no"}
-POOR_ECONOMY["borrow"] = "no"  # economic 0.0, social and psychosocial 1.0
-
-
-def answer(
-    stack,
-    person_id: int,
-    instrument: str,
-    wave: str | None,
-    answers: dict,
-    anonymous: bool = False,
-    on: date = date(2027, 1, 5),
-) -> None:
-    """Stores a finished instrument exactly as the bot does (same scoring, same code path)."""
-    survey = stack.services.content.surveys[instrument]
-    scores = score(survey, answers)
-    effect = RecordResponse(
-        prompt_id=None,
-        instrument=instrument,
-        version=survey.version,
-        wave=wave,
-        answers=answers,
-        items=scores.items,
-        dimensions=scores.dimensions,
-        composite=scores.composite,
-        anonymous=anonymous,
-    )
-    with transaction(stack.engine) as session:
-        person = session.get(Person, person_id)
-        contact = session.exec(select(Contact).where(Contact.person_id == person_id)).first()
-        record_response(session, person, contact, effect, on)
-
-
-def people(stack, count: int, **fields) -> list[int]:
-    return [add_person(stack, f"P{i}", **fields) for i in range(count)]
+from tests.builders import GOOD, POOR_ECONOMY, add_person, answer, people, reach_survey
 
 
 def snapshot(stack) -> dict:

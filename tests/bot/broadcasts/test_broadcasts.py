@@ -16,7 +16,7 @@ from bot import broadcasts
 from bot.broadcasts import BroadcastError, sending
 from bot.db import transaction
 from bot.models import AuditLog, Broadcast, Consent, Contact, Outbound, Person
-from tests.admin.conftest import add_person, add_staff
+from tests.builders import add_person, add_staff
 
 EVERYONE = [true()]
 TEXTS = {"en": "The community meeting is on Saturday at 10.", "fr": "", "ar": ""}

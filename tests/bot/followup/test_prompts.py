@@ -9,96 +9,15 @@ from sqlmodel import select
 from bot.db import transaction
 from bot.followup.plans import recompute
 from bot.followup.prompts import Scheduler
-from bot.models import Alert, Contact, Person, ScheduledPrompt
+from bot.models import Alert, Person, ScheduledPrompt
+from tests.builders import (
+    enrol_on_sms,
+    enrol_on_telegram,
+    fired,
+    live_until,
+    prompts,
+)
 from tests.fakes.updates import tg_text
-
-PROFILE = ["yes", "yes", "Awa", "1", "2", None, "skip", "2", "1", "1", "1"]  # None: return date
-
-
-async def enrol_on_telegram(
-    stack, chat: int, return_date: str, language: str = "1", role: str = "1"
-) -> Person:
-    await stack.tg_says(chat, "hi")
-    await stack.tg_says(chat, language)
-    for said in PROFILE:
-        if said == "1" and PROFILE.index(said) == 3:
-            said = role
-        await stack.tg_says(chat, return_date if said is None else said)
-        if role != "1" and said == role:
-            break
-    return stack.person("telegram", str(chat))
-
-
-async def enrol_on_sms(stack, number: str, return_date: str, language: str = "2") -> Person:
-    await stack.sms_says(number, "Bonjour")
-    await stack.sms_says(number, language)
-    for said in PROFILE:
-        await stack.sms_says(number, return_date if said is None else said)
-    return stack.person("sms", number)
-
-
-def prompts(stack, person_id: int) -> list[ScheduledPrompt]:
-    with transaction(stack.engine) as session:
-        rows = session.exec(
-            select(ScheduledPrompt)
-            .where(ScheduledPrompt.person_id == person_id)
-            .order_by(ScheduledPrompt.due_at, ScheduledPrompt.id)
-        ).all()
-        session.expunge_all()
-        return list(rows)
-
-
-def next_event(stack) -> datetime | None:
-    with transaction(stack.engine) as session:
-        rows = session.exec(
-            select(ScheduledPrompt).where(
-                ScheduledPrompt.status.in_(("pending", "waiting", "open"))
-            )
-        ).all()
-        times = []
-        for row in rows:
-            if row.status in ("pending", "waiting"):
-                times.append(row.due_at)
-            else:
-                if row.reminded_at is None and row.reminder_due_at:
-                    times.append(row.reminder_due_at)
-                times.append(row.closes_at)
-        return min(times) if times else None
-
-
-async def answer_everything(stack) -> None:
-    """Everyone in a follow-up conversation answers "1" until it is over."""
-    with transaction(stack.engine) as session:
-        busy = session.exec(select(Contact).join(Person, Person.id == Contact.person_id)).all()
-        session.expunge_all()
-    for contact in busy:
-        for _ in range(25):
-            person = stack.person(contact.channel, contact.address)
-            if stack.conversation(person.id).flow != "followup":
-                break
-            if contact.channel == "telegram":
-                await stack.tg_says(int(contact.address), "1")
-            else:
-                await stack.sms_says(contact.address, "1")
-
-
-async def live_until(stack, until: datetime, answer: bool = True) -> None:
-    while (at := next_event(stack)) is not None and at <= until:
-        stack.clock.now = max(stack.clock.now, at)
-        await stack.tick()
-        if answer:
-            await answer_everything(stack)
-    stack.clock.now = max(stack.clock.now, until)
-
-
-def fired(stack, person_id: int) -> list[tuple[str, str]]:
-    return [
-        (row.step_key, row.fired_at.strftime("%Y-%m-%d %H:%M"))
-        for row in sorted(
-            prompts(stack, person_id), key=lambda r: r.fired_at or datetime.max.replace(tzinfo=UTC)
-        )
-        if row.fired_at is not None
-    ]
 
 
 async def test_a_simulated_year_for_a_small_cohort(sqlite_stack):

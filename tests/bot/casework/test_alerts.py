@@ -19,30 +19,9 @@ from bot.models import (
     ScheduledPrompt,
     SurveyResponse,
 )
-from tests.bot.test_followup import enrol_on_telegram, live_until, prompts
+from tests.builders import alerts, enrol_on_telegram, live_until, prompts, reach_survey
 
 EMERGENCY = "If you need help now, call +221 33 800 01. A team member will contact you soon."
-
-
-def alerts(stack) -> list[Alert]:
-    with transaction(stack.engine) as session:
-        rows = session.exec(select(Alert).order_by(Alert.id)).all()
-        session.expunge_all()
-        return list(rows)
-
-
-async def reach_survey(stack, chat: int) -> int:
-    """Enrols someone and brings them to the first question of the month-3 survey."""
-    person = await enrol_on_telegram(stack, chat, "20/11/2026")
-    with transaction(stack.engine) as session:
-        for row in session.exec(
-            select(ScheduledPrompt).where(ScheduledPrompt.person_id == person.id)
-        ).all():
-            if row.step_key in ("w1_settling", "m1_checkin"):
-                row.status = "skipped"
-    await live_until(stack, datetime(2027, 2, 20, 9, tzinfo=UTC), answer=False)
-    assert stack.telegram_api.sent_to(chat)[-1].text == "Do you have work or a way to earn money?"
-    return person.id
 
 
 async def test_a_safety_answer_raises_an_alert_and_answers_with_the_contacts(sqlite_stack):

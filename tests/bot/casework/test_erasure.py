@@ -25,7 +25,7 @@ from bot.models import (
 )
 from bot.people.filters import PeopleFilter
 from flows.followup.effects import RecordResponse
-from tests.admin.conftest import add_staff
+from tests.builders import add_staff
 
 CHAT = 730_418_265_093  # a 64-bit Telegram chat id, unlike any other number in the tables
 PHONE = "+221778642019"
