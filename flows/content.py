@@ -43,6 +43,8 @@ class Catalog:
             raw = table.get(key)
         if raw is None:
             raw = self.texts[self.languages[0]][key]
+        if "{" not in raw:  # most texts have no placeholders: no formatting to do
+            return raw.strip()
         merged = _Blank(self.variables)
         merged.update({k: str(v) for k, v in values.items()})
         return raw.format_map(merged).strip()

@@ -4,13 +4,14 @@ enrolment write them; bot/followup/prompts.py fires them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from types import SimpleNamespace
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from bot.audit import SYSTEM, audit
+from bot.bulk import insert_many
 from bot.models import Person, ScheduledPrompt
 from bot.people.local_time import local_today, timezone_of
 from bot.people.profile import RULE_FIELDS, rule_profile
@@ -106,26 +107,8 @@ PROMPT_COLUMNS = (
 
 def _insert_rows(session: Session, rows: list[tuple]) -> None:
     """One executemany straight to the driver: enrolling a cohort writes hundreds of
-    thousands of rows, and per-row ORM processing would dominate. Datetimes are written
-    exactly as the UTCDateTime column stores them (naive UTC; SQLAlchemy's SQLite format)."""
-    if not rows:
-        return
-    connection = session.connection()
-    sqlite = connection.dialect.name == "sqlite"
-    formatted: dict[datetime, object] = {}  # people who came back the same day share due times
-
-    def stored(moment: datetime):
-        value = formatted.get(moment)
-        if value is None:
-            naive = moment.astimezone(UTC).replace(tzinfo=None)
-            value = formatted[moment] = naive.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else naive
-        return value
-
-    marks = ", ".join("?" if sqlite else "%s" for _ in PROMPT_COLUMNS)
-    statement = f"INSERT INTO scheduled_prompt ({', '.join(PROMPT_COLUMNS)}) VALUES ({marks})"
-    connection.exec_driver_sql(
-        statement, [(*row[:10], stored(row[10]), stored(row[11])) for row in rows]
-    )
+    thousands of rows, and per-row ORM processing would dominate."""
+    insert_many(session.connection(), ScheduledPrompt.__table__, PROMPT_COLUMNS, rows)
 
 
 def _insert_plan(

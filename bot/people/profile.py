@@ -24,6 +24,7 @@ PROFILE_FIELDS = frozenset(
         "timezone",
     }
 )
+PROFILE_ORDER = tuple(sorted(PROFILE_FIELDS))
 # Fields staff may correct, and the option set each must come from (None: free text).
 EDITABLE: dict[str, str | None] = {
     "display_name": None,
@@ -64,7 +65,7 @@ def rule_profile(person) -> dict:
 
 def person_view(person: Person, contact: Contact, consents: dict[str, bool]) -> PersonView:
     """The person as flows see them, on the contact this step uses."""
-    profile = {name: getattr(person, name) for name in sorted(PROFILE_FIELDS)}
+    profile = {name: getattr(person, name) for name in PROFILE_ORDER}
     return PersonView(
         id=person.id,
         status=person.status,

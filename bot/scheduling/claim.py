@@ -10,13 +10,23 @@ from typing import Any
 from sqlmodel import Session, select
 
 
-def claim_due(session: Session, table: Any, *conditions, batch: int, order: tuple = ()) -> list:
-    """Rows of `table` meeting `conditions`, oldest due first, locked for this transaction."""
+def claim_due(
+    session: Session,
+    table: Any,
+    *conditions,
+    batch: int,
+    order: tuple = (),
+    columns: tuple = (),
+) -> list:
+    """Rows of `table` meeting `conditions`, oldest due first, locked for this transaction:
+    ORM objects, or plain records of `columns` for a batch written in bulk."""
     statement = (
-        select(table)
+        (select(*columns) if columns else select(table))
         .where(*conditions)
         .order_by(*(order or (table.due_at, table.id)))
         .limit(batch)
         .with_for_update(skip_locked=True)
     )
+    if columns:
+        return list(session.execute(statement).all())
     return list(session.exec(statement).all())

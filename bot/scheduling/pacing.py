@@ -42,6 +42,8 @@ class DailyCap:
 
     delivery: Delivery
     sent: dict[int, list[datetime]] = field(default_factory=dict)
+    # A batch asks the same questions for everyone in a timezone: answered once each.
+    _slots: dict[tuple[datetime, str], datetime] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -72,10 +74,18 @@ class DailyCap:
         """A programme message queued for `at`: it counts from now on."""
         self.sent.setdefault(person_id, []).append(at)
 
+    def slot(self, moment: datetime, timezone: str) -> datetime:
+        """flows.pacing.next_slot, remembered for this batch."""
+        key = (moment, timezone)
+        found = self._slots.get(key)
+        if found is None:
+            found = self._slots[key] = next_slot(moment, timezone, self.delivery)
+        return found
+
     def hold_until(self, person_id: int, timezone: str, now: datetime) -> datetime | None:
         """None if a programme message may go now; else the moment to look again: the next
         daytime slot, or tomorrow's first one when today's cap is reached."""
-        slot = next_slot(now, timezone, self.delivery)
+        slot = self.slot(now, timezone)
         if slot > now:
             return slot
         if self.full(person_id, timezone, now):

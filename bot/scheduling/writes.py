@@ -1,0 +1,44 @@
+"""What a batch of due rows changes, written in a few executemany statements.
+
+Firing thousands of due rows one ORM object at a time spends most of its time building and
+flushing objects; a batch instead collects plain values per table (grouped by which columns
+change) and writes each group in one statement, in the same transaction as the claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Table
+from sqlmodel import Session
+
+from bot.bulk import insert_many, update_many
+from bot.models import Outbound
+
+OUTBOUND = Outbound.__table__
+
+
+class BatchWrites:
+    def __init__(self) -> None:
+        self._updates: dict[tuple[Table, str, tuple[str, ...]], list[tuple]] = {}
+        self.outbound: list[dict[str, Any]] = []  # bot.messaging.outbox.outbound_values
+
+    def update(self, table: Table, key_column: str, key: Any, values: Mapping[str, Any]) -> None:
+        """Set `values` on the row of `table` whose `key_column` is `key`."""
+        columns = tuple(sorted(values))
+        row = (*(values[name] for name in columns), key)
+        self._updates.setdefault((table, key_column, columns), []).append(row)
+
+    def write(self, session: Session) -> None:
+        # What went through the ORM in this batch (the rare steps) is written first.
+        session.flush()
+        connection = session.connection()
+        if self.outbound:
+            columns = tuple(self.outbound[0])
+            rows = [tuple(row[c] for c in columns) for row in self.outbound]
+            insert_many(connection, OUTBOUND, columns, rows)
+        for (table, key_column, columns), rows in self._updates.items():
+            update_many(connection, table, key_column, columns, rows)
+        self._updates.clear()
+        self.outbound = []
