@@ -27,7 +27,7 @@ def consents_of_many(session: Session, person_ids: Iterable[int]) -> dict[int, d
     found: dict[int, dict[str, bool]] = {}
     if not ids:
         return found
-    rows = session.exec(
+    rows = session.connection().execute(
         select(Consent.person_id, Consent.purpose, Consent.granted)
         .where(Consent.person_id.in_(ids))
         .order_by(Consent.at, Consent.id)

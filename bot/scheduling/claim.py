@@ -28,5 +28,5 @@ def claim_due(
         .with_for_update(skip_locked=True)
     )
     if columns:
-        return list(session.execute(statement).all())
+        return list(session.connection().execute(statement).all())
     return list(session.exec(statement).all())

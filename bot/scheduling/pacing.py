@@ -52,7 +52,7 @@ class DailyCap:
         ids = sorted(set(person_ids))
         sent: dict[int, list[datetime]] = {}
         for start in range(0, len(ids), 900):  # under every driver's parameter limit
-            rows = session.execute(
+            rows = session.connection().execute(
                 select(Outbound.person_id, Outbound.initiated_at).where(
                     Outbound.person_id.in_(ids[start : start + 900]),
                     Outbound.initiated_at >= now - LOOK_BACK,

@@ -21,14 +21,19 @@ OUTBOUND = Outbound.__table__
 
 class BatchWrites:
     def __init__(self) -> None:
-        self._updates: dict[tuple[Table, str, tuple[str, ...]], list[tuple]] = {}
+        # Grouped by (table name, key column, changed columns in the order given).
+        self._updates: dict[tuple[str, str, tuple[str, ...]], list[tuple]] = {}
+        self._tables: dict[str, Table] = {}
         self.outbound: list[dict[str, Any]] = []  # bot.messaging.outbox.outbound_values
 
     def update(self, table: Table, key_column: str, key: Any, values: Mapping[str, Any]) -> None:
         """Set `values` on the row of `table` whose `key_column` is `key`."""
-        columns = tuple(sorted(values))
-        row = (*(values[name] for name in columns), key)
-        self._updates.setdefault((table, key_column, columns), []).append(row)
+        group = (table.name, key_column, tuple(values))
+        rows = self._updates.get(group)
+        if rows is None:
+            rows = self._updates[group] = []
+            self._tables[table.name] = table
+        rows.append((*values.values(), key))
 
     def write(self, session: Session) -> None:
         # What went through the ORM in this batch (the rare steps) is written first.
@@ -38,7 +43,7 @@ class BatchWrites:
             columns = tuple(self.outbound[0])
             rows = [tuple(row[c] for c in columns) for row in self.outbound]
             insert_many(connection, OUTBOUND, columns, rows)
-        for (table, key_column, columns), rows in self._updates.items():
-            update_many(connection, table, key_column, columns, rows)
+        for (name, key_column, columns), rows in self._updates.items():
+            update_many(connection, self._tables[name], key_column, columns, rows)
         self._updates.clear()
         self.outbound = []
