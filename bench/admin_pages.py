@@ -21,7 +21,7 @@ names the full-size file (the baseline sits next to it).
 
 Measuring: the real app (`create_app(..., start_workers=False)`) over httpx's ASGI
 transport, signed in as an admin through the login form. The results snapshot is recomputed
-first with `bot.results.snapshot.refresh` (timed: it is what "Refresh now" and housekeeping run), so
+first with `bot.results.refresh` (timed: it is what "Refresh now" and housekeeping run), so
 the results pages read a snapshot. After 3 warm-ups per page, `--requests` rounds; each
 round requests every page once from the full-size app and once from the baseline app
 (alternating which goes first), so machine noise hits both alike. Printed per page: p50,
@@ -72,12 +72,12 @@ from alembic.script import ScriptDirectory  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 from sqlmodel import Session, create_engine  # noqa: E402
 
+from bot import results  # noqa: E402
 from bot.app import create_app  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.content import load_content  # noqa: E402
 from bot.db import alembic_config, upgrade  # noqa: E402
 from bot.followup.plans import enrol_many  # noqa: E402
-from bot.results import snapshot as results  # noqa: E402
 from bot.staff import create_staff, hash_password  # noqa: E402
 from flows.survey.scoring import score  # noqa: E402
 

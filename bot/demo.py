@@ -16,6 +16,7 @@ from bot.followup.plans import enrol
 from bot.models import Contact, Conversation, Inbound, Person, Staff
 from bot.people.assignment import facilitator_for_district
 from bot.people.consents import record_consents
+from bot.people.profile import CHOSEN_FIELDS
 from bot.services import Services
 from bot.staff import create_staff
 
@@ -48,17 +49,11 @@ def seed_demo(services: Services) -> None:
                 status="active",
                 language=entry["language"],
                 display_name=entry["name"],
-                role=entry["role"],
-                district=entry.get("district"),
                 return_date=date.fromisoformat(entry["return_date"])
                 if entry.get("return_date")
                 else None,
                 return_date_precision="day" if entry.get("return_date") else None,
-                gender=entry.get("gender"),
-                age_band=entry.get("age_band"),
-                sector=entry.get("sector"),
-                interests=entry.get("interests"),
-                preferred_time=entry.get("preferred_time"),
+                **{name: entry.get(name) for name in CHOSEN_FIELDS},
                 created_at=now,
                 updated_at=now,
             )

@@ -9,8 +9,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from bot.models import Staff, StaffSession
+from flows.vocabulary import StaffRole
 
-ROLES = ("admin", "facilitator", "viewer")
+ROLES = tuple(role.value for role in StaffRole)
 
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
 # Verifying against this keeps unknown emails as slow as wrong passwords.

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flows import menu, onboarding
 from flows.alerts import phrase_danger
 from flows.content import Content
-from flows.context import say
+from flows.context import language_of, say
 from flows.followup import flow as followup
 from flows.keywords import detect_keyword
 from flows.language import MAX_REASKS, language_message, parse_language
@@ -221,4 +221,4 @@ def _menu_hint(snap: Snapshot, content: Content) -> Message:
 
 
 def _lang(snap: Snapshot, content: Content) -> str:
-    return snap.person.language or content.languages[0]
+    return language_of(snap, content)

@@ -25,6 +25,12 @@ class Role(StrEnum):
     MENTOR = "mentor"  # a volunteer
 
 
+class StaffRole(StrEnum):
+    ADMIN = "admin"  # everything, staff accounts and the audit log included
+    FACILITATOR = "facilitator"  # the people assigned to them
+    VIEWER = "viewer"  # aggregates only
+
+
 class PersonStatus(StrEnum):
     ONBOARDING = "onboarding"  # consent and profile questions under way
     ACTIVE = "active"  # enrolled

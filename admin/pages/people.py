@@ -94,7 +94,7 @@ async def create_person(request: Request, ctx: Casework) -> Response:
             return fail("person.error.date")
     enrolment = AssistedEnrolment(
         display_name=_form_value(form, "display_name") or "",
-        language=_form_value(form, "language") or svc.content.languages[0],
+        language=_form_value(form, "language") or svc.content.default_language,
         role=_form_value(form, "role") or "returnee",
         district=_form_value(form, "district"),
         return_date=returned,

@@ -81,7 +81,7 @@ async def _show(
 
 def _describer(content, ctx: StaffContext):
     """An answer as staff read it: the question as the bot asked it, the value as offered."""
-    language = ctx.language if ctx.language in content.languages else content.languages[0]
+    language = ctx.language if ctx.language in content.languages else content.default_language
 
     def describe(instrument: str, question_id: str, value) -> tuple[str, str]:
         survey = content.surveys.get(instrument)
@@ -292,7 +292,7 @@ async def answers_form(request: Request, ctx: Casework, person_id: Id, instrumen
         catalog=svc.content.catalog,
         catalog_language=ctx.language
         if ctx.language in svc.content.languages
-        else svc.content.languages[0],
+        else svc.content.default_language,
     )
 
 

@@ -25,10 +25,10 @@ from admin import charts
 from admin.deps import AnyStaff, Casework, NotFound, StaffContext, services
 from admin.render import render
 from admin.scope import people_condition
+from bot import results
 from bot.audit import audit, staff_actor
 from bot.db import transaction
 from bot.results import export as results_export
-from bot.results import snapshot as results
 from flows.content import Content
 from flows.survey.model import Question
 

@@ -18,7 +18,7 @@ from bot.models import Contact, Conversation, Person, ScheduledPrompt, Staff
 from bot.people.assignment import facilitator_for_district
 from bot.people.consents import consents_of, record_consents
 from bot.people.local_time import local_today
-from bot.people.profile import VULNERABILITIES
+from bot.people.profile import CHOSEN_FIELDS, VULNERABILITIES
 from flows.content import Content
 
 
@@ -53,7 +53,7 @@ def enrol_assisted(
         raise CaseworkError("person.error.consent")
     if not form.display_name.strip():
         raise CaseworkError("person.error.name")
-    for name in ("role", "district", "gender", "age_band", "sector", "interests", "preferred_time"):
+    for name in CHOSEN_FIELDS:
         clean_field(content, name, getattr(form, name))
     if form.language not in content.languages:
         raise CaseworkError("person.error.option")

@@ -1,4 +1,5 @@
-"""Provider errors mapped to what the outbox does about them, in one table per provider."""
+"""Provider errors and statuses mapped to what the outbox does about them, in one table per
+provider."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ TWILIO_UNDELIVERABLE: dict[int, str] = {
     30005: "undeliverable",  # unknown destination handset
     30006: "undeliverable",  # landline or unreachable carrier
 }
+
+
+# Twilio's message statuses by how far along they are (callbacks can arrive out of order),
+# and the ones that end a message as not delivered.
+TWILIO_PROGRESS = {"queued": 1, "accepted": 1, "sending": 2, "sent": 3, "delivered": 4, "read": 5}
+TWILIO_FINAL_FAILURES = frozenset({"failed", "undelivered"})
 
 
 def twilio_error(status: int, code: int | None, message: str) -> SendError:

@@ -13,6 +13,7 @@ from bot.messaging.outbox import enqueue_all
 from bot.models import Person, ScheduledPrompt
 from bot.people.contacts import conversation_for
 from bot.people.local_time import timezone_of
+from bot.people.reach import why_not
 from bot.people.reachability import mark_unreachable
 from bot.scheduling.claim import claim_due
 from flows.content import Content
@@ -47,7 +48,8 @@ def _remind(
         conversation.flow == followup.NAME
         and conversation.state.get("prompt", {}).get("id") == row.id
     )
-    if not on_this or contact is None or person.opted_out_at is not None or person.followup_paused:
+    writable = why_not(person, batch.consents.get(person.id, {})) is None
+    if not on_this or contact is None or not writable or person.followup_paused:
         row.reminded_at, row.note = now, "no reminder: conversation moved on"
         return
     timezone = timezone_of(person, content)

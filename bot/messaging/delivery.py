@@ -8,16 +8,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from bot.channels.errors import TWILIO_UNDELIVERABLE
+from bot.channels.errors import TWILIO_FINAL_FAILURES, TWILIO_PROGRESS, TWILIO_UNDELIVERABLE
 from bot.db import transaction
 from bot.messaging.optout import mark_contact_stopped
 from bot.models import Outbound
 
 log = logging.getLogger(__name__)
-
-# Twilio's statuses, by how far along they are; callbacks can arrive out of order.
-PROGRESS = {"queued": 1, "accepted": 1, "sending": 2, "sent": 3, "delivered": 4, "read": 5}
-FINAL_FAILURES = {"failed", "undelivered"}
 
 
 def record_status(
@@ -29,19 +25,19 @@ def record_status(
         if row is None:
             log.info("status %s for unknown message %s; ignored", status, provider_id)
             return False
-        if status in FINAL_FAILURES:
+        if status in TWILIO_FINAL_FAILURES:
             row.status = status
             row.error_code = f"twilio:{error_code}" if error_code else row.error_code
             reason = TWILIO_UNDELIVERABLE.get(error_code or 0)
             if reason is not None:
                 mark_contact_stopped(session, row.contact_id, reason, now)
             return True
-        if status not in PROGRESS:
+        if status not in TWILIO_PROGRESS:
             return False
-        current = PROGRESS.get(row.status, 0)
-        if row.status in FINAL_FAILURES or PROGRESS[status] <= current:
+        current = TWILIO_PROGRESS.get(row.status, 0)
+        if row.status in TWILIO_FINAL_FAILURES or TWILIO_PROGRESS[status] <= current:
             return True
-        row.status = "delivered" if PROGRESS[status] >= 4 else "sent"
+        row.status = "delivered" if TWILIO_PROGRESS[status] >= 4 else "sent"
         if row.status == "delivered":
             row.delivered_at = now
         return True

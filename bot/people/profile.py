@@ -38,6 +38,8 @@ EDITABLE: dict[str, str | None] = {
     "interests": "interests",
     "preferred_time": "preferred_time",
 }
+# Fields chosen from an option set (content/options.yaml).
+CHOSEN_FIELDS = tuple(name for name, option_set in EDITABLE.items() if option_set)
 # Free-text fields staff type, and how long each may be.
 FREE_TEXT_MAX = {"display_name": 80, "district_other": 80, "sector_other": 80}
 # A change to any of these can change the plan or its timing.

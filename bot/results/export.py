@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from bot.db import transaction
 from bot.models import Answer, Person, SurveyResponse
-from bot.results.snapshot import NO_WAVE, instruments
+from bot.results.aggregates import NO_WAVE, instruments
 from flows.content import Content
 from flows.survey.model import Question
 

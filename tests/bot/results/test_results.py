@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
+from bot import results
 from bot.db import read_only, transaction
 from bot.models import Person, ResultsSnapshot, ScheduledPrompt, SurveyResponse
 from bot.results import export as results_export
-from bot.results import snapshot as results
+from bot.results import snapshot as results_snapshot
 from bot.workers import Workers
 from tests.builders import GOOD, POOR_ECONOMY, add_person, answer, people, reach_survey
 
@@ -202,7 +203,7 @@ async def test_refresh_stores_one_snapshot_and_housekeeping_keeps_it_fresh(
     def broken(*_args):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(results, "refresh", broken)
+    monkeypatch.setattr(results_snapshot, "refresh", broken)
     with caplog.at_level(logging.ERROR, logger="bot.workers"):
         await Workers(stack.services).housekeeping()  # logged, never raised
     assert "results refresh failed" in caplog.text
