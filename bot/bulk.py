@@ -4,7 +4,7 @@ Enrolling a cohort writes hundreds of thousands of prompt rows, and a tick fires
 of prompts; SQLAlchemy's per-value processing would cost more than the writes themselves.
 Values are converted here exactly as the columns' own types store them: UTCDateTime as
 naive UTC (SQLAlchemy's SQLite text format on SQLite), JSON as JSON text, enums as their
-value. Only for plain column values of tables we own; every other write goes through the
+value (`plain`, applied by the caller). Only for plain column values of tables we own; every other write goes through the
 ORM or SQLAlchemy Core as usual.
 """
 
@@ -33,13 +33,14 @@ class Converter:
         self.table = table
         self._moments: dict[datetime, Any] = {}  # many rows share due times
 
-    def for_column(self, column: str) -> Callable[[Any], Any]:
+    def for_column(self, column: str) -> Callable[[Any], Any] | None:
+        """The conversion a column needs; None when the driver takes the value as it is."""
         kind = self.table.c[column].type
         if isinstance(kind, UTCDateTime):
             return self._utc
         if isinstance(kind, JSON):
             return _json
-        return _plain
+        return None
 
     def _utc(self, value: datetime | None) -> Any:
         if value is None:
@@ -52,16 +53,25 @@ class Converter:
         return stored
 
     def rows(self, columns: Sequence[str], rows: Iterable[Sequence]) -> list[tuple]:
-        converters = [self.for_column(c) for c in columns]
-        return [tuple(f(v) for f, v in zip(converters, row, strict=True)) for row in rows]
+        converting = [(i, f) for i, c in enumerate(columns) if (f := self.for_column(c))]
+        converted = []
+        for row in rows:
+            if len(row) != len(columns):
+                raise ValueError(f"{len(row)} values for {len(columns)} columns")
+            values = list(row)
+            for index, convert in converting:
+                values[index] = convert(values[index])
+            converted.append(tuple(values))
+        return converted
+
+
+def plain(value: Any) -> Any:
+    """Enums as their stored value (the callers' other values are plain already)."""
+    return value.value if isinstance(value, Enum) else value
 
 
 def _json(value: Any) -> Any:
     return None if value is None else json.dumps(value)
-
-
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
 
 
 def insert_many(

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlmodel import Session
 
-from bot.bulk import insert_many, update_many
+from bot.bulk import insert_many, plain, update_many
 from bot.models import Outbound
 
 OUTBOUND = Outbound.__table__
@@ -33,7 +33,7 @@ class BatchWrites:
         if rows is None:
             rows = self._updates[group] = []
             self._tables[table.name] = table
-        rows.append((*values.values(), key))
+        rows.append((*map(plain, values.values()), key))
 
     def write(self, session: Session) -> None:
         # What went through the ORM in this batch (the rare steps) is written first.
