@@ -47,6 +47,8 @@ class Converter:
             return None
         stored = self._moments.get(value)
         if stored is None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
             naive = value.astimezone(UTC).replace(tzinfo=None)
             stored = naive.strftime(SQLITE_FORMAT) if self.sqlite else naive
             self._moments[value] = stored

@@ -10,7 +10,9 @@ from bot.audit import audit
 from bot.messaging.outbox import enqueue
 from bot.models import Contact, FeedbackRespondent, Person
 from bot.people.consents import consents_of_many
+from bot.people.local_time import timezone_of
 from bot.people.reach import may_write
+from bot.scheduling.pacing import DailyCap
 from flows.content import Content
 from flows.types import Message
 
@@ -38,6 +40,8 @@ def said_we_did(
         .where(FeedbackRespondent.round == round_key)
     ).all()
     consents = consents_of_many(session, [c.person_id for c in contacts])
+    # A programme message like any other: in their daytime, on a day with room under the cap.
+    cap = DailyCap.load(session, content.delivery, [c.person_id for c in contacts], now)
     sent = 0
     for contact in contacts:
         person = session.get(Person, contact.person_id)
@@ -48,7 +52,9 @@ def said_we_did(
             language, "followup.said_we_did", contact.channel, summary=summaries[language].strip()
         )
         message = Message(text, key="followup.said_we_did")
-        enqueue(session, person, contact, message, now, initiated=True)
+        slot = cap.place(person.id, timezone_of(person, content), now)
+        cap.note(person.id, slot)
+        enqueue(session, person, contact, message, now, initiated=True, due=slot)
         sent += 1
     audit(session, actor, "feedback.said_we_did", None, now, round=round_key, sent=sent)
     return sent

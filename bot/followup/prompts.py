@@ -208,6 +208,8 @@ class Scheduler:
                 closes_at=reminder + rules.missed_after,
             )
         if result.effects:
+            # The ORM step reads rows this batch may have changed: those changes go first.
+            writes.write(session)
             conversation = self._apply_with_effects(
                 session, row, person.id, contact.id, result, fired, now
             )

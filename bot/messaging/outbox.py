@@ -65,6 +65,7 @@ def enqueue(
     initiated: bool = False,
     staff_id: int | None = None,
     origin: str | None = None,
+    due: datetime | None = None,
 ) -> Outbound:
     row = Outbound(
         **outbound_values(
@@ -76,6 +77,7 @@ def enqueue(
             language=person.language,
             origin=origin or message.key,
             now=now,
+            due=due,
             initiated=initiated,
             staff_id=staff_id,
         )

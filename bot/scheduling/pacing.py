@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.models import Conversation, Outbound
 from flows.pacing import Delivery, local_midnight, next_slot, tomorrow_slot
+from flows.vocabulary import OutboundStatus
 
 # Enough history for any person's local "today", whatever their timezone.
 LOOK_BACK = timedelta(hours=38)
@@ -56,6 +57,8 @@ class DailyCap:
                 select(Outbound.person_id, Outbound.initiated_at).where(
                     Outbound.person_id.in_(ids[start : start + 900]),
                     Outbound.initiated_at >= now - LOOK_BACK,
+                    # Never sent (a STOP, a stopped contact, erasure): it took no room.
+                    Outbound.status != OutboundStatus.CANCELLED,
                 )
             )
             for person_id, at in rows:

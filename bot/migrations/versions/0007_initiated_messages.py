@@ -19,8 +19,15 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("outbound") as batch:
         batch.add_column(sa.Column("initiated_at", bot.timeutil.UTCDateTime(), nullable=True))
-    # Broadcasts already sent or waiting count toward the cap from now on, as new ones will.
+    # What the old cap counted keeps counting: broadcasts, and the first message of each prompt
+    # fired or reminded (queued at that very moment), so nobody gets a second day's worth.
     op.execute("UPDATE outbound SET initiated_at = next_attempt_at WHERE origin = 'broadcast'")
+    op.execute(
+        "UPDATE outbound SET initiated_at = created_at WHERE id IN ("
+        " SELECT MIN(o.id) FROM outbound o JOIN scheduled_prompt p ON p.person_id = o.person_id"
+        " AND (o.created_at = p.fired_at OR o.created_at = p.reminded_at)"
+        " GROUP BY p.id, o.created_at)"
+    )
     op.create_index(
         "ix_outbound_initiated",
         "outbound",

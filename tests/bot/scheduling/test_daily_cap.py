@@ -130,3 +130,22 @@ async def test_replies_are_never_capped(sqlite_stack):
         replies = session.exec(select(Outbound).where(Outbound.person_id == person.id)).all()
         assert len(replies) > 4
         assert all(row.initiated_at is None for row in replies)
+
+
+async def test_a_message_never_sent_takes_no_room(sqlite_stack):
+    stack = sqlite_stack
+    stack.clock.now = MORNING
+    staff = add_staff(stack, "admin@example.org", "admin")
+    person_id = add_person(stack, "Coumba")
+    for _ in range(2):
+        _broadcast(stack, staff, person_id)
+    with transaction(stack.engine) as session:
+        sent = session.exec(select(Outbound).where(Outbound.person_id == person_id)).all()
+        # Two broadcasts fill today; STOP then cancels what had not gone out yet.
+        assert {row.initiated_at for row in sent} == {MORNING}
+        for row in sent:
+            row.status = "cancelled"
+    _broadcast(stack, staff, person_id)
+    with transaction(stack.engine) as session:
+        latest = session.exec(select(Outbound).order_by(Outbound.id.desc())).first()
+        assert latest.initiated_at == MORNING
