@@ -263,3 +263,57 @@ def answer(
 
 def people(stack, count: int, **fields) -> list[int]:
     return [add_person(stack, f"P{i}", **fields) for i in range(count)]
+
+
+# Onboarding as a person types it, in their language, mixing digits, words and small slips
+# (golden transcripts through the service and over the pure flow engine).
+ONBOARDING_SAID = {
+    "en": [
+        "hi",
+        "English",
+        "yes",
+        "Yes please",
+        "Awa",
+        "1",
+        "north",
+        "3 months ago",
+        "skip",
+        "25 to 34",
+        "7",
+        "I repair phones",
+        "1",
+        "evening",
+    ],
+    "fr": [
+        "Bonjour",
+        "2",
+        "oui",
+        "ok",
+        "Aminata",
+        "1",
+        "Nord",
+        "mars 2026",
+        "Une femme",
+        "3",
+        "autre",
+        "Je répare des téléphones",
+        "passer",
+        "le soir",
+    ],
+    "ar": [
+        "مرحبا",
+        "٣",
+        "نعم",
+        "نعم",
+        "يوسف",
+        "١",
+        "الشمال",
+        "منذ 3 أشهر",
+        "رجل",
+        "٢",
+        "أخرى",
+        "أصلح الهواتف",
+        "تخطي",
+        "المساء",
+    ],
+}

@@ -67,9 +67,6 @@ class ErasureRegistry:
     def __init__(self, erasers: Iterable[Eraser] = ()) -> None:
         self.erasers: list[Eraser] = list(erasers)
 
-    def add(self, eraser: Eraser) -> None:
-        self.erasers.append(eraser)
-
     def covered(self) -> set[tuple[str, str]]:
         return {pair for eraser in self.erasers for pair in eraser.covers}
 

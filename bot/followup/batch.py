@@ -27,7 +27,7 @@ PERSON_COLUMNS = tuple(
     for name in dict.fromkeys(
         (
             "id", "status", "language", "opted_out_at", "erased_at", "outcome",
-            "followup_paused", "enrolled_by_staff", "facilitator_id", "missed_in_row",
+            "followup_paused", "enrolled_by_staff", "facilitator_id",
             *sorted(PROFILE_FIELDS),
         )
     )

@@ -23,7 +23,7 @@ from bot.db import transaction
 from bot.followup import no_reply
 from bot.followup.batch import PeopleBatch, snapshot
 from bot.followup.plans import PAUSED_NOTE
-from bot.messaging.outbox import outbound_values
+from bot.messaging.outbox import step_values
 from bot.models import Contact, Conversation, Person, ScheduledPrompt
 from bot.people.contacts import conversation_for
 from bot.people.local_time import timezone_of
@@ -77,7 +77,7 @@ class Scheduler:
 
     @property
     def delivery(self) -> Delivery:
-        return self.content.plans.delivery
+        return self.content.delivery
 
     def tick(self) -> int:
         """Fires due prompts, sends due reminders, records misses; returns how many rows moved."""
@@ -226,20 +226,7 @@ class Scheduler:
         # Their conversation changed, not their record: person.updated_at stays. Later rows
         # of this batch see the conversation as it now is (busy with this survey).
         batch.conversations[person.id] = SimpleNamespace(person_id=person.id, **state)
-        for index, message in enumerate(result.messages):
-            writes.outbound.append(
-                outbound_values(
-                    person_id=person.id,
-                    contact_id=contact.id,
-                    channel=contact.channel,
-                    body=message.text,
-                    choices=[{"value": c.value, "label": c.label} for c in message.choices],
-                    language=person.language,
-                    origin=message.key,
-                    now=now,
-                    initiated=index == 0,
-                )
-            )
+        writes.outbound += step_values(person, contact, result.messages, now, initiated=True)
 
     def _apply_with_effects(
         self, session, row, person_id: int, contact_id: int, result: Result, fired, now

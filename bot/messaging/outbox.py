@@ -12,9 +12,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
+from bot.bulk import insert_many
 from bot.models import Contact, Outbound, Person
 from flows.types import Message
 from flows.vocabulary import OutboundStatus
@@ -55,6 +55,38 @@ def outbound_values(
     }
 
 
+def step_values(
+    person,
+    contact,
+    messages: Iterable[Message],
+    now: datetime,
+    *,
+    initiated: bool = False,
+    staff_id: int | None = None,
+    origin: str | None = None,
+    due: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of one step's messages to one person (rows or plain records); when the
+    programme initiated it, the first one counts toward the daily cap (an intro and its
+    first question are one programme message)."""
+    return [
+        outbound_values(
+            person_id=person.id,
+            contact_id=contact.id,
+            channel=contact.channel,
+            body=message.text,
+            choices=[{"value": c.value, "label": c.label} for c in message.choices],
+            language=person.language,
+            origin=origin or message.key,
+            now=now,
+            due=due,
+            initiated=initiated and not index,
+            staff_id=staff_id,
+        )
+        for index, message in enumerate(messages)
+    ]
+
+
 def enqueue(
     session: Session,
     person: Person,
@@ -67,21 +99,17 @@ def enqueue(
     origin: str | None = None,
     due: datetime | None = None,
 ) -> Outbound:
-    row = Outbound(
-        **outbound_values(
-            person_id=person.id,
-            contact_id=contact.id,
-            channel=contact.channel,
-            body=message.text,
-            choices=[{"value": c.value, "label": c.label} for c in message.choices],
-            language=person.language,
-            origin=origin or message.key,
-            now=now,
-            due=due,
-            initiated=initiated,
-            staff_id=staff_id,
-        )
+    [values] = step_values(
+        person,
+        contact,
+        (message,),
+        now,
+        initiated=initiated,
+        staff_id=staff_id,
+        origin=origin,
+        due=due,
     )
+    row = Outbound(**values)
     session.add(row)
     return row
 
@@ -95,17 +123,19 @@ def enqueue_all(
     *,
     initiated: bool = False,
 ) -> list[Outbound]:
-    """Messages of one step; when the programme initiated it, the first one counts toward
-    the daily cap (an intro and its first question are one programme message)."""
-    rows = []
-    for index, message in enumerate(messages):
-        rows.append(
-            enqueue(session, person, contact, message, now, initiated=initiated and not index)
-        )
+    """Messages of one step, as ORM rows (see `step_values` for the cap)."""
+    rows = [
+        Outbound(**values)
+        for values in step_values(person, contact, messages, now, initiated=initiated)
+    ]
+    session.add_all(rows)
     return rows
 
 
 def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Rows built with `outbound_values`, in one executemany (a broadcast to thousands)."""
+    """Rows built with `outbound_values` (all with the same keys), in one executemany
+    straight to the driver: a broadcast to thousands, a batch of fired prompts."""
     if rows:
-        session.execute(insert(Outbound.__table__), rows)
+        columns = tuple(rows[0])
+        values = [tuple(row[c] for c in columns) for row in rows]
+        insert_many(session.connection(), Outbound.__table__, columns, values)

@@ -13,11 +13,6 @@ from sqlmodel import Session, select
 from bot.models import Consent, Person
 
 
-def in_force(rows: Iterable[Consent]) -> dict[str, bool]:
-    """Rows in (at, id) order: the latest decision per purpose wins."""
-    return {row.purpose: row.granted for row in rows}
-
-
 def consents_of(session: Session, person_id: int) -> dict[str, bool]:
     return consents_of_many(session, [person_id]).get(person_id, {})
 

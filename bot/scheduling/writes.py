@@ -13,10 +13,8 @@ from typing import Any
 from sqlalchemy import Table
 from sqlmodel import Session
 
-from bot.bulk import insert_many, plain, update_many
-from bot.models import Outbound
-
-OUTBOUND = Outbound.__table__
+from bot.bulk import plain, update_many
+from bot.messaging.outbox import enqueue_many
 
 
 class BatchWrites:
@@ -39,10 +37,7 @@ class BatchWrites:
         # What went through the ORM in this batch (the rare steps) is written first.
         session.flush()
         connection = session.connection()
-        if self.outbound:
-            columns = tuple(self.outbound[0])
-            rows = [tuple(row[c] for c in columns) for row in self.outbound]
-            insert_many(connection, OUTBOUND, columns, rows)
+        enqueue_many(session, self.outbound)
         for (name, key_column, columns), rows in self._updates.items():
             update_many(connection, self._tables[name], key_column, columns, rows)
         self._updates.clear()

@@ -15,6 +15,7 @@ import pytest
 from bot.content import load_content
 from flows.followup.effects import PromptAnswered, RecordResponse
 from flows.types import ForgetInput, SetLanguage
+from tests.builders import ONBOARDING_SAID
 from tests.flows.transcript import Step, Transcript, fire, press, wait
 from tests.golden import assert_golden
 
@@ -35,22 +36,7 @@ def check(transcript: Transcript, name: str) -> None:
 
 # What people write, in their language, mixing digits, words, buttons and small slips.
 ONBOARDING: dict[tuple[str, str], list[Step]] = {
-    ("en", "sms"): [
-        "hi",
-        "English",
-        "yes",
-        "Yes please",
-        "Awa",
-        "1",
-        "north",
-        "3 months ago",
-        "skip",
-        "25 to 34",
-        "7",
-        "I repair phones",
-        "1",
-        "evening",
-    ],
+    ("en", "sms"): ONBOARDING_SAID["en"],
     ("en", "telegram"): [
         "/start",
         press("en"),
@@ -83,22 +69,7 @@ ONBOARDING: dict[tuple[str, str], list[Step]] = {
         press("skip"),
         "le soir",
     ],
-    ("ar", "sms"): [
-        "مرحبا",
-        "٣",
-        "نعم",
-        "نعم",
-        "يوسف",
-        "١",
-        "الشمال",
-        "منذ 3 أشهر",
-        "رجل",
-        "٢",
-        "أخرى",
-        "أصلح الهواتف",
-        "تخطي",
-        "المساء",
-    ],
+    ("ar", "sms"): ONBOARDING_SAID["ar"],
     ("ar", "telegram"): [
         "مرحبا",
         press("ar"),

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
+from sqlmodel import Session
 
-from bot.db import make_engine, transaction, upgrade
+from bot.db import make_engine, upgrade
 from bot.models import Consent, Person
 from bot.people.consents import consents_of
 from bot.people.reach import Reach, may_write, why_not, writable_sql
@@ -28,14 +30,21 @@ people = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(people, min_size=1, max_size=6))
-def test_python_and_sql_agree(tmp_path_factory, group):
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    """One database for every example: each one runs in a transaction rolled back at its end."""
     url = f"sqlite:///{tmp_path_factory.mktemp('reach')}/reach.db"
     upgrade(url)
     engine = make_engine(url)
-    try:
-        with transaction(engine) as session:
+    yield engine
+    engine.dispose()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(people, min_size=1, max_size=6))
+def test_python_and_sql_agree(engine, group):
+    with Session(engine) as session:
+        try:
             ids = []
             for spec in group:
                 person = Person(
@@ -67,8 +76,8 @@ def test_python_and_sql_agree(tmp_path_factory, group):
                     if may_write(session.get(Person, pid), consents_of(session, pid), level)
                 }
                 assert selected == expected, level
-    finally:
-        engine.dispose()
+        finally:
+            session.rollback()
 
 
 def test_the_reason_is_the_first_rule_that_fails():

@@ -16,61 +16,12 @@ from sqlmodel import select
 
 from bot.db import transaction
 from bot.models import Consent, Outbound
+from tests.builders import ONBOARDING_SAID
 from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 
-# What a person types, in their language, mixing digits, words and small slips.
-SCRIPTS = {
-    "en": [
-        "hi",
-        "English",
-        "yes",
-        "Yes please",
-        "Awa",
-        "1",
-        "north",
-        "3 months ago",
-        "skip",
-        "25 to 34",
-        "7",
-        "I repair phones",
-        "1",
-        "evening",
-    ],
-    "fr": [
-        "Bonjour",
-        "2",
-        "oui",
-        "ok",
-        "Aminata",
-        "1",
-        "Nord",
-        "mars 2026",
-        "Une femme",
-        "3",
-        "autre",
-        "Je répare des téléphones",
-        "passer",
-        "le soir",
-    ],
-    "ar": [
-        "مرحبا",
-        "٣",
-        "نعم",
-        "نعم",
-        "يوسف",
-        "١",
-        "الشمال",
-        "منذ 3 أشهر",
-        "رجل",
-        "٢",
-        "أخرى",
-        "أصلح الهواتف",
-        "تخطي",
-        "المساء",
-    ],
-}
+SCRIPTS = ONBOARDING_SAID
 
 EXPECTED_PROFILE = {
     "en": dict(
