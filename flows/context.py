@@ -7,8 +7,13 @@ from flows.survey.flow import Ctx
 from flows.types import Message, Snapshot
 
 
+def spoken_language(language: str | None, content: Content) -> str:
+    """The person's language, or the programme's when they have not chosen one."""
+    return language or content.default_language
+
+
 def language_of(snap: Snapshot, content: Content) -> str:
-    return snap.person.language or content.default_language
+    return spoken_language(snap.person.language, content)
 
 
 def ctx_for(snap: Snapshot, content: Content) -> Ctx:

@@ -3,15 +3,13 @@ plain records (not ORM objects: building thousands of those costs more than the 
 
 from __future__ import annotations
 
-from collections import namedtuple
 from collections.abc import Iterable
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
 from sqlmodel import Session
 
+from bot.bulk import select_many
 from bot.models import Contact, Conversation, Person
 from bot.people.consents import consents_of_many
 from bot.people.contacts import best_contact
@@ -20,7 +18,7 @@ from bot.people.profile import PROFILE_FIELDS, person_view
 from bot.scheduling.pacing import DailyCap
 from flows.content import Content
 from flows.pacing import Delivery
-from flows.types import ConversationState, Input, Snapshot
+from flows.types import ConversationState, Input, Result, Snapshot
 
 PERSON_COLUMNS = tuple(
     getattr(Person, name)
@@ -33,25 +31,13 @@ PERSON_COLUMNS = tuple(
     )
 )  # fmt: skip
 CONVERSATION_COLUMNS = (
-    Conversation.person_id, Conversation.flow, Conversation.step, Conversation.state,
+    Conversation.id, Conversation.person_id, Conversation.flow, Conversation.step, Conversation.state,
     Conversation.updated_at,
 )  # fmt: skip
 CONTACT_COLUMNS = (
     Contact.id, Contact.person_id, Contact.channel, Contact.stopped, Contact.comeback_hint_at,
     Contact.last_inbound_at, Contact.created_at,
 )  # fmt: skip
-
-
-@lru_cache(maxsize=32)
-def _record_type(fields: tuple[str, ...]):
-    return namedtuple("Record", fields)  # noqa: PYI024 - fields known only at run time
-
-
-def records(result) -> list:
-    """Rows as named tuples: a flow step reads some twenty fields of each person, and a
-    named tuple's field is many times cheaper to read than a Row's."""
-    make = _record_type(tuple(result.keys()))._make
-    return [make(row) for row in result]
 
 
 class PeopleBatch:
@@ -61,6 +47,8 @@ class PeopleBatch:
         self.conversations: dict[int, Any] = conversations
         self.contacts: dict[int, list[Any]] = contacts
         self.cap: DailyCap = cap
+        # Openings of survey prompts, rendered once per flows.followup opening_key.
+        self.openings: dict[tuple, Result] = {}
 
     @classmethod
     def load(
@@ -69,26 +57,18 @@ class PeopleBatch:
         ids = sorted(set(person_ids))
         if not ids:
             return cls({}, {}, {}, {}, DailyCap(delivery))
-        # Core, not the ORM's execution: these are plain columns, not objects to track.
+        # Straight from the driver: plain columns, not objects to track (bot/bulk.py).
         connection = session.connection()
-        people = {
-            p.id: p
-            for p in records(connection.execute(select(*PERSON_COLUMNS).where(Person.id.in_(ids))))
-        }
+        people = {p.id: p for p in select_many(connection, PERSON_COLUMNS, Person.id, ids)}
         # Locked: the inbox takes the same lock to process a message from them.
         conversations = {
             c.person_id: c
-            for c in records(
-                connection.execute(
-                    select(*CONVERSATION_COLUMNS)
-                    .where(Conversation.person_id.in_(ids))
-                    .with_for_update()
-                )
+            for c in select_many(
+                connection, CONVERSATION_COLUMNS, Conversation.person_id, ids, lock=True
             )
         }
         contacts: dict[int, list[Any]] = {}
-        found = connection.execute(select(*CONTACT_COLUMNS).where(Contact.person_id.in_(ids)))
-        for contact in records(found):
+        for contact in select_many(connection, CONTACT_COLUMNS, Contact.person_id, ids):
             contacts.setdefault(contact.person_id, []).append(contact)
         cap = DailyCap.load(session, delivery, ids, now)
         return cls(people, consents_of_many(session, ids), conversations, contacts, cap)
@@ -97,7 +77,9 @@ class PeopleBatch:
         return best_contact(self.contacts.get(person_id, []))
 
 
-def snapshot(content: Content, person, contact, conversation, now, consents) -> Snapshot:
+def snapshot(
+    content: Content, person, contact, conversation, now, consents, today=None
+) -> Snapshot:
     """A step the programme starts: `person`, `contact`, `conversation` rows or records."""
     return Snapshot(
         person=person_view(person, contact, consents),
@@ -106,5 +88,5 @@ def snapshot(content: Content, person, contact, conversation, now, consents) -> 
         ),
         input=Input("prompt"),
         now=now,
-        today=local_today(person, content, now),
+        today=today or local_today(person, content, now),
     )

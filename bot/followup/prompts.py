@@ -26,7 +26,7 @@ from bot.followup.plans import PAUSED_NOTE
 from bot.messaging.outbox import step_values
 from bot.models import Contact, Conversation, Person, ScheduledPrompt
 from bot.people.contacts import conversation_for
-from bot.people.local_time import timezone_of
+from bot.people.local_time import local_today, timezone_of
 from bot.people.reach import why_not
 from bot.runtime.effects import EffectRegistry
 from bot.runtime.handle import apply_result, step_context
@@ -192,9 +192,17 @@ class Scheduler:
             prompt(status=PromptStatus.MISSED, note="no working contact")
             no_reply.missed(session, session.get(Person, person.id), now, self.content)
             return
-        snap = snapshot(self.content, person, contact, conversation, now, consents)
         view = PromptView(row.id, row.kind, row.instrument, row.message, row.wave)
-        result = followup.start(snap, self.content, view)
+        today = local_today(person, self.content, now)
+        key = followup.opening_key(self.content, view, person.language, contact.channel, today)
+        opening = batch.openings.get(key) if key is not None else None
+        if opening is not None:
+            result = followup.reopen(opening, view)
+        else:
+            snap = snapshot(self.content, person, contact, conversation, now, consents, today)
+            result = followup.start(snap, self.content, view)
+            if key is not None:
+                batch.openings[key] = result
         batch.cap.note(person.id, now)
         fired = {"fired_at": now}
         if row.kind in ("info", "closure"):
@@ -222,10 +230,12 @@ class Scheduler:
             "state": dict(result.conversation.data),
             "updated_at": now,
         }
-        writes.update(CONVERSATIONS, "person_id", person.id, state)
+        writes.update(CONVERSATIONS, "id", conversation.id, state)
         # Their conversation changed, not their record: person.updated_at stays. Later rows
         # of this batch see the conversation as it now is (busy with this survey).
-        batch.conversations[person.id] = SimpleNamespace(person_id=person.id, **state)
+        batch.conversations[person.id] = SimpleNamespace(
+            id=conversation.id, person_id=person.id, **state
+        )
         writes.outbound += step_values(person, contact, result.messages, now, initiated=True)
 
     def _apply_with_effects(

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlmodel import Session
 
 from bot.bulk import insert_many
 from bot.models import Contact, Outbound, Person
-from flows.types import Message
+from flows.types import Choice, Message
 from flows.vocabulary import OutboundStatus
 
 
@@ -42,7 +44,8 @@ def outbound_values(
         "contact_id": contact_id,
         "channel": channel,
         "body": body,
-        "choices": list(choices),
+        # Shared, not copied: rows of one batch share a survey's choices (read-only values).
+        "choices": choices if isinstance(choices, list) else list(choices),
         "language": language,
         "origin": origin,
         "status": OutboundStatus.PENDING.value,
@@ -53,6 +56,12 @@ def outbound_values(
         "broadcast_id": broadcast_id,
         "staff_id": staff_id,
     }
+
+
+@lru_cache(maxsize=512)
+def _choices(choices: tuple[Choice, ...]) -> list[dict[str, str]]:
+    """As stored; a batch of one survey's openings shares a few lists (read-only values)."""
+    return [{"value": c.value, "label": c.label} for c in choices]
 
 
 def step_values(
@@ -75,7 +84,7 @@ def step_values(
             contact_id=contact.id,
             channel=contact.channel,
             body=message.text,
-            choices=[{"value": c.value, "label": c.label} for c in message.choices],
+            choices=_choices(message.choices),
             language=person.language,
             origin=origin or message.key,
             now=now,
@@ -137,5 +146,5 @@ def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:
     straight to the driver: a broadcast to thousands, a batch of fired prompts."""
     if rows:
         columns = tuple(rows[0])
-        values = [tuple(row[c] for c in columns) for row in rows]
+        values = list(map(itemgetter(*columns), rows))
         insert_many(session.connection(), Outbound.__table__, columns, values)

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, exists, not_, or_
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from bot.bulk import select_many
 from bot.models import Consent, Person
 
 
@@ -22,12 +23,14 @@ def consents_of_many(session: Session, person_ids: Iterable[int]) -> dict[int, d
     found: dict[int, dict[str, bool]] = {}
     if not ids:
         return found
-    rows = session.connection().execute(
-        select(Consent.person_id, Consent.purpose, Consent.granted)
-        .where(Consent.person_id.in_(ids))
-        .order_by(Consent.at, Consent.id)
+    rows = select_many(
+        session.connection(),
+        (Consent.person_id, Consent.purpose, Consent.granted),
+        Consent.person_id,
+        ids,
+        order=(Consent.at, Consent.id),
     )
-    for person_id, purpose, granted in rows.all():
+    for person_id, purpose, granted in rows:
         found.setdefault(person_id, {})[purpose] = granted
     return found
 

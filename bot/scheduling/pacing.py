@@ -45,6 +45,7 @@ class DailyCap:
     sent: dict[int, list[datetime]] = field(default_factory=dict)
     # A batch asks the same questions for everyone in a timezone: answered once each.
     _slots: dict[tuple[datetime, str], datetime] = field(default_factory=dict, repr=False)
+    _midnights: dict[tuple[datetime, str], datetime] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(
@@ -66,7 +67,10 @@ class DailyCap:
         return cls(delivery, sent)
 
     def count_on_day(self, person_id: int, timezone: str, moment: datetime) -> int:
-        midnight = local_midnight(moment, timezone)
+        key = (moment, timezone)
+        midnight = self._midnights.get(key)
+        if midnight is None:
+            midnight = self._midnights[key] = local_midnight(moment, timezone)
         end = midnight + timedelta(days=1)
         return sum(1 for at in self.sent.get(person_id, ()) if midnight <= at < end)
 

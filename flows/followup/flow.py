@@ -6,12 +6,13 @@ Flagged answers and low scores raise alerts and answer at once with emergency co
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flows.alerts import Danger, answer_danger, score_dangers
 from flows.choices import match_choice, parse_yes_no
 from flows.content import Content
-from flows.context import ctx_for, say
+from flows.context import ctx_for, say, spoken_language
 from flows.followup.effects import PromptAnswered, RecordResponse, SetOutcome
 from flows.survey import flow as survey
 from flows.survey.scoring import score
@@ -45,6 +46,27 @@ def start(snap: Snapshot, content: Content, prompt: PromptView) -> Result:
         state = ConversationState(NAME, "anonymous", data)
         return Result(state, intro + (_anonymous_question(snap, content),))
     return _begin(snap, content, data, intro, anonymous=False)
+
+
+def opening_key(
+    content: Content, prompt: PromptView, language: str | None, channel: str, today: date
+) -> tuple | None:
+    """Everything `start` reads for a survey prompt: the prompt but its id, and the person's
+    language, channel and local day (not their profile, nor their conversation). Prompts
+    with equal keys open alike but for the prompt's id, so a batch renders each opening
+    once (`reopen`); None for information and closure, whose effects name the prompt."""
+    if prompt.kind in ("info", "closure"):
+        return None
+    spoken = spoken_language(language, content)
+    return (prompt.kind, prompt.instrument, prompt.message, prompt.wave, spoken, channel, today)
+
+
+def reopen(opening: Result, prompt: PromptView) -> Result:
+    """`opening`, the result of `start` for a prompt with the same `opening_key`, for
+    `prompt` (tests/flows/test_opening.py checks the two agree)."""
+    conv = opening.conversation
+    data = {**conv.data, "prompt": _prompt_dict(prompt)}
+    return Result(ConversationState(conv.flow, conv.step, data), opening.messages, opening.effects)
 
 
 def prompt(
