@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from flows.alerts import Phrases
 from flows.content import Catalog, Content
+from flows.distress.detect import Detector
 from flows.followup.plan import plans_from_dict
 from flows.lexicon import Lexicon, missing_sections
 from flows.survey.model import survey_from_dict
@@ -27,6 +27,18 @@ def _values(option_set: str, values: list) -> tuple[str, ...]:
         if isinstance(value, bool):
             raise ValueError(f"options.yaml, {option_set}: put {value!r} in quotes")
     return tuple(str(v) for v in values)
+
+
+def _distress(root: Path, languages: tuple[str, ...]) -> Detector:
+    """distress/<language>.yaml for every shipped language: a language without one would
+    leave cries in it unheard, so it is an error."""
+    folder = root / "distress"
+    missing = [language for language in languages if not (folder / f"{language}.yaml").exists()]
+    if missing and folder.exists():
+        raise ValueError(f"content/distress: no file for {', '.join(missing)}")
+    return Detector.from_dicts(
+        {language: _read(folder / f"{language}.yaml") for language in languages if not missing}
+    )
 
 
 def _lexicon(root: Path, languages: tuple[str, ...]) -> Lexicon:
@@ -72,11 +84,7 @@ def load_content(directory: str | None = None) -> Content:
         survey = survey_from_dict(_read(path))
         surveys[survey.id] = survey
     plans = plans_from_dict(_read(root / "plans.yaml")) if (root / "plans.yaml").exists() else None
-    dangers = (
-        Phrases.from_dict(_read(root / "alerts.yaml"))
-        if (root / "alerts.yaml").exists()
-        else Phrases("high", ())
-    )
+    distress = _distress(root, languages)
     for plan in plans.plans.values() if plans else ():
         for step in plan.steps:
             if step.instrument and step.instrument not in surveys:
@@ -84,4 +92,4 @@ def load_content(directory: str | None = None) -> Content:
                     f"plans.yaml: {plan.name}/{step.key} uses unknown instrument {step.instrument}"
                 )
     lexicon = _lexicon(root, languages)
-    return Content(catalog, option_sets, surveys, programme, plans, dangers, lexicon)
+    return Content(catalog, option_sets, surveys, programme, plans, distress, lexicon)

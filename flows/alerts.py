@@ -1,4 +1,5 @@
-"""What raises an alert: a flagged answer, a low dimension score, a phrase of danger."""
+"""What raises an alert from a survey: a flagged answer, a low dimension score (what people
+write is read by flows/distress/)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 
 from flows.survey.model import Question, Survey
 from flows.survey.scoring import Scores
-from flows.text import normalize
 
 
 @dataclass(frozen=True)
@@ -15,24 +15,6 @@ class Danger:
     reason: str
     severity: str
     detail: str
-
-
-@dataclass(frozen=True)
-class Phrases:
-    """Phrases of danger in every shipped language, normalized once."""
-
-    severity: str
-    phrases: tuple[str, ...]
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Phrases:
-        found = {normalize(p) for phrases in (data.get("phrases") or {}).values() for p in phrases}
-        return cls(str(data.get("severity", "high")), tuple(sorted(p for p in found if p)))
-
-    def find(self, text: str | None) -> str | None:
-        """The first phrase the text contains as whole words, or None."""
-        said = f" {normalize(text)} "
-        return next((p for p in self.phrases if f" {p} " in said), None)
 
 
 def answer_danger(question: Question, value: Any) -> Danger | None:
@@ -53,8 +35,3 @@ def score_dangers(survey: Survey, scores: Scores) -> list[Danger]:
                 )
             )
     return found
-
-
-def phrase_danger(phrases: Phrases, text: str | None) -> Danger | None:
-    phrase = phrases.find(text)
-    return Danger("phrase", phrases.severity, f"said: {phrase}") if phrase else None

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flows.alerts import Phrases
 from flows.choices import Option
+from flows.distress.detect import Detector
 from flows.followup.plan import Plans
 from flows.lexicon import Lexicon
 from flows.pacing import Delivery
@@ -69,7 +69,8 @@ class Content:
     surveys: dict[str, Survey]
     programme: dict[str, Any]
     plans: Plans | None = None
-    dangers: Phrases = Phrases("high", ())
+    # Cries for help, understood in every shipped language (content/distress/).
+    distress: Detector = field(default_factory=Detector)
     # The words people type (keywords, yes and no, numbers, dates); none unless given.
     lexicon: Lexicon = field(default_factory=Lexicon)
 

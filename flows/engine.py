@@ -9,14 +9,15 @@ from dataclasses import replace
 from datetime import timedelta
 
 from flows import menu, onboarding
-from flows.alerts import phrase_danger
 from flows.content import Content
 from flows.context import language_of, say
+from flows.distress.detect import ALERT, Finding
 from flows.followup import flow as followup
 from flows.keywords import detect_keyword
 from flows.language import MAX_REASKS, language_message, parse_language
 from flows.types import (
     ConversationState,
+    FlagForReview,
     HandToStaff,
     Message,
     NoteComebackHint,
@@ -35,20 +36,42 @@ RESUME_AFTER = timedelta(hours=12)
 # An opted-out person who writes hears how to come back at most once in this time.
 HINT_EVERY = timedelta(hours=24)
 LANGUAGE_FLOW = "language"
+# Sent even to someone who said STOP or refused consent: they wrote to us (bot/messaging/optout.py).
+EMERGENCY = "followup.emergency"
 
 
 def handle(snap: Snapshot, content: Content) -> Result:
-    result = _handle(snap, content)
-    danger = phrase_danger(content.dangers, snap.input.text) if snap.input.kind == "text" else None
-    if danger is None or any(isinstance(e, RaiseAlert) for e in result.effects):
+    # A cry for help comes before everything, at every point: onboarding, consent, a survey,
+    # after STOP or a refusal. It is never taken as an answer (nor as a name).
+    finding = content.distress.detect(snap.input.text, snap.person.language)
+    if finding is not None and finding.tier == ALERT:
+        return _cry(snap, content, finding)
+    # A changed old message is read for distress only: it is no new answer.
+    edited = snap.input.kind == "edited"
+    result = Result(snap.conversation) if edited else _handle(snap, content)
+    if finding is None or any(isinstance(e, RaiseAlert | FlagForReview) for e in result.effects):
         return result
-    # Whatever else is going on, a cry for help reaches a person and gets the contacts now.
-    anonymous = bool(result.conversation.data.get("anonymous")) or bool(
-        snap.conversation.data.get("anonymous")
+    # Possible distress: whatever the flow made of it, a person reads it today.
+    flag = FlagForReview(finding.reason, _detail(snap, result, finding))
+    return Result(result.conversation, result.messages, (*result.effects, flag))
+
+
+def _cry(snap: Snapshot, content: Content, finding: Finding) -> Result:
+    """The emergency contacts at once, in their language (or the one they wrote in), and an
+    alert; what they were doing waits, untouched."""
+    speaking = snap
+    if snap.person.language is None and finding.language in content.languages:
+        speaking = replace(snap, person=replace(snap.person, language=finding.language))
+    alert = RaiseAlert(finding.reason, finding.severity, _detail(snap, None, finding))
+    return Result(snap.conversation, (say(speaking, content, EMERGENCY),), (alert,))
+
+
+def _detail(snap: Snapshot, result: Result | None, finding: Finding) -> str | None:
+    # Inside an anonymous survey the words stay out of the alert; the alert still goes.
+    anonymous = bool(snap.conversation.data.get("anonymous")) or bool(
+        result is not None and result.conversation.data.get("anonymous")
     )
-    alert = RaiseAlert(danger.reason, danger.severity, None if anonymous else danger.detail)
-    emergency = say(snap, content, "followup.emergency")
-    return Result(result.conversation, (emergency, *result.messages), (*result.effects, alert))
+    return None if anonymous else f"said: {finding.said}"
 
 
 def _handle(snap: Snapshot, content: Content) -> Result:

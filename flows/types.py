@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-InputKind = Literal["text", "choice", "start", "media", "unsupported", "prompt"]
+# "edited": an earlier message changed (Telegram); read for distress, not as an answer.
+InputKind = Literal["text", "choice", "start", "media", "unsupported", "prompt", "edited"]
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,15 @@ class RaiseAlert(Effect):
 
     reason: str
     severity: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class FlagForReview(Effect):
+    """Possibly a cry for help: the message goes to the top of the staff inbox, with a time by
+    which a person must have read it (flows/distress/)."""
+
+    reason: str
     detail: str | None = None
 
 

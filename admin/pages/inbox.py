@@ -47,6 +47,7 @@ async def inbox(request: Request, ctx: Casework) -> Response:
                     func.max(Inbound.received_at).label("latest"),
                     func.max(Inbound.assigned_to).label("assigned_to"),
                     func.max(Inbound.handoff).label("reason"),
+                    func.min(Inbound.review_due_at).label("review_due"),
                 )
                 .where(*where)
                 .group_by(Inbound.person_id)
@@ -60,7 +61,10 @@ async def inbox(request: Request, ctx: Casework) -> Response:
                 select(func.count()).select_from(visible.subquery())
             ).scalar_one()
             rows = session.execute(
-                visible.order_by(threads.c.since).limit(PER_PAGE).offset((number - 1) * PER_PAGE)
+                # Possible distress first, soonest due first; then the longest waiting.
+                visible.order_by(threads.c.review_due.asc().nulls_last(), threads.c.since)
+                .limit(PER_PAGE)
+                .offset((number - 1) * PER_PAGE)
             ).all()
             names = staff_names(session)
             return Page(list(rows), number, total), names

@@ -2,21 +2,48 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from bot.audit import SYSTEM, audit
 from bot.casework.alerts import raise_alert
 from bot.casework.handoff import current_assignee
 from bot.runtime.effects import EffectContext, EffectRegistry
-from flows.types import HandToStaff, RaiseAlert
+from flows.types import FlagForReview, HandToStaff, RaiseAlert
+
+# Possible distress is read the same day: within this many hours unless the programme says.
+DEFAULT_REVIEW_HOURS = 4
+POSSIBLE_DISTRESS = "possible_distress"
 
 
 def register(effects: EffectRegistry) -> None:
     effects.add(HandToStaff, _hand_to_staff)
     effects.add(RaiseAlert, _raise_alert)
+    effects.add(FlagForReview, _flag_for_review)
 
 
 def _hand_to_staff(ctx: EffectContext, effect: HandToStaff) -> None:
-    if ctx.inbound is not None:
+    if ctx.inbound is not None and ctx.inbound.handoff != POSSIBLE_DISTRESS:
         ctx.inbound.handoff = effect.reason
         ctx.inbound.assigned_to = current_assignee(ctx.session, ctx.person.id)
+
+
+def _flag_for_review(ctx: EffectContext, effect: FlagForReview) -> None:
+    """The message itself goes to the inbox, first, with the time a person must read it by."""
+    if ctx.inbound is None:
+        return
+    hours = float(ctx.content.programme.get("review_due_hours", DEFAULT_REVIEW_HOURS))
+    ctx.inbound.handoff = POSSIBLE_DISTRESS
+    ctx.inbound.review_due_at = ctx.now + timedelta(hours=hours)
+    ctx.inbound.assigned_to = current_assignee(ctx.session, ctx.person.id)
+    audit(
+        ctx.session,
+        SYSTEM,
+        "inbox.flagged",
+        ctx.person.id,
+        ctx.now,
+        inbound_id=ctx.inbound.id,
+        reason=effect.reason,
+    )
 
 
 def _raise_alert(ctx: EffectContext, effect: RaiseAlert) -> None:

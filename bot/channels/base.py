@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-InboundKind = Literal["text", "choice", "media", "unsupported", "blocked", "unblocked"]
+InboundKind = Literal["text", "choice", "media", "unsupported", "blocked", "unblocked", "edited"]
 
 
 @dataclass(frozen=True)

@@ -164,12 +164,16 @@ def parse_update(data: object) -> InboundEvent | None:
             return None
         kind = "blocked" if member.new_chat_member.status in ("kicked", "left") else "unblocked"
         return InboundEvent(NAME, provider_id, str(member.chat.id), kind)
-    message = update.message
+    message = update.message or update.edited_message
     if message is None:
-        return None  # edited messages, channel posts, polls...: a logged ignore
+        return None  # channel posts, polls...: a logged ignore
     if message.chat.type != "private":
         return None
     address = str(message.chat.id)
+    if message is update.edited_message:
+        # Read again for distress (flows/engine.py), not taken as a new answer.
+        text = message.text or message.caption
+        return InboundEvent(NAME, provider_id, address, "edited", text=text) if text else None
     if message.text is not None:
         return InboundEvent(NAME, provider_id, address, "text", text=message.text)
     if message.caption:

@@ -22,7 +22,9 @@ from flows.content import Content
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-MAX_TEXT = 2000  # longer messages are kept in part; nobody types more on a phone
+# Beyond what any channel carries (Telegram 4,096 characters, Twilio 1,600): a message is
+# kept, and read for distress, whole. Only a forged request could be longer.
+MAX_TEXT = 20_000
 
 
 def store(engine: Engine, event: InboundEvent, now: datetime) -> bool:

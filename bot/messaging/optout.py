@@ -9,16 +9,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import Session
 
 from bot.audit import PERSON, SYSTEM, audit
 from bot.models import Contact, Outbound, Person
 from flows.vocabulary import OutboundStatus, PersonStatus
 
-# Sent even to someone who has opted out: the confirmation, and how to come back.
+# Sent even to someone who has opted out: the confirmation, how to come back, and the
+# emergency contacts.
 SENT_WHILE_STOPPED = frozenset(
-    {"keyword.stop_confirm", "keyword.comeback_hint", "onboarding.declined"}
+    {
+        "keyword.stop_confirm",
+        "keyword.comeback_hint",
+        "onboarding.declined",
+        # Someone who said STOP or refused consent and then cries for help wrote to us.
+        "followup.emergency",
+    }
 )
 # Reasons a contact stops that a new message from them undoes: the channel works again.
 LIFTED_BY_WRITING = ("blocked", "undeliverable")
@@ -31,9 +38,14 @@ def may_receive(contact: Contact, person: Person | None, origin: str | None) -> 
 
 
 def cancel_pending(session: Session, person_id: int) -> None:
+    """What waits is cancelled, except what goes even to a stopped contact."""
     session.exec(
         update(Outbound)
-        .where(Outbound.person_id == person_id, Outbound.status == OutboundStatus.PENDING)
+        .where(
+            Outbound.person_id == person_id,
+            Outbound.status == OutboundStatus.PENDING,
+            or_(Outbound.origin.is_(None), Outbound.origin.not_in(SENT_WHILE_STOPPED)),
+        )
         .values(status=OutboundStatus.CANCELLED)
     )
 

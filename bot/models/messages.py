@@ -39,6 +39,8 @@ class Inbound(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     # Set when a person should read this (unhandled text, "talk to a person").
     handoff: str | None = Field(default=None, max_length=32)
+    # Possibly a cry for help (flows/distress/): read by this time, first in the inbox.
+    review_due_at: datetime | None = _utc()
     assigned_to: int | None = Field(default=None, foreign_key="staff.id")
     handled_at: datetime | None = _utc()
     handled_by: int | None = Field(default=None, foreign_key="staff.id")

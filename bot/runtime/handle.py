@@ -22,7 +22,7 @@ from flows.types import ConversationState, Input, Result, Snapshot
 
 log = logging.getLogger(__name__)
 
-FLOW_INPUTS = ("text", "choice", "start", "media")
+FLOW_INPUTS = ("text", "choice", "start", "media", "edited")
 
 
 def handle_inbound(

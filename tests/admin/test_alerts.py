@@ -96,4 +96,4 @@ async def test_an_alert_from_a_real_answer_reaches_the_persons_facilitator(
     await stack.sms_says(number, "I want to die")
     fatou = await browsers("fatou@example.org")
     page = await fatou.get("/admin/alerts")
-    assert "Words of danger" in page.text
+    assert "Wants to die or end their life" in page.text

@@ -60,20 +60,22 @@ async def test_low_psychosocial_scores_raise_an_alert(sqlite_stack):
 
 
 @pytest.mark.parametrize(
-    ("language", "said"),
+    ("language", "said", "reason"),
     [
-        ("1", "Sometimes I want to die"),
-        ("2", "Ils me battent tous les jours"),
-        ("3", "أريد أن أموت"),
+        ("1", "Sometimes I want to die", "suicide_risk"),
+        ("2", "Ils me battent tous les jours", "violence"),
+        ("3", "أريد أن أموت", "suicide_risk"),
     ],
 )
-async def test_phrases_of_danger_in_every_language_reach_a_person(sqlite_stack, language, said):
+async def test_cries_for_help_in_every_language_reach_a_person(
+    sqlite_stack, language, said, reason
+):
     stack = sqlite_stack
     await enrol_on_telegram(stack, 103, "20/11/2026", language=language)
     replies = await stack.tg_says(103, said)
     assert "+221 33 800 00 01" in replies[0]
     [alert] = alerts(stack)
-    assert (alert.reason, alert.severity) == ("phrase", "high")
+    assert (alert.reason, alert.severity) == (reason, "high")
 
 
 async def test_an_alert_stays_open_until_closed_with_a_note(sqlite_stack):

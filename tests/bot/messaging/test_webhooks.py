@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from sqlmodel import select
 
+from bot.db import transaction
 from bot.models import Inbound, Outbound, Person
 from tests.fakes.updates import (
     sms_form,
@@ -122,10 +124,24 @@ async def test_a_retried_delivery_after_processing_does_nothing(sqlite_stack):
     assert len(sqlite_stack.telegram_api.sent_to(504)) == 1
 
 
+async def test_an_edited_message_is_read_for_distress_not_taken_as_an_answer(sqlite_stack):
+    stack = sqlite_stack
+    await stack.post_update(tg_edited(505, "changed my mind"))
+    await stack.work()
+    with transaction(stack.engine) as session:
+        [row] = session.exec(select(Inbound)).all()
+        assert (row.kind, row.text) == ("edited", "changed my mind")
+        assert row.processed_at is not None
+    assert stack.telegram_api.sent_to(505) == []  # nothing to answer
+    await stack.post_update(tg_edited(505, "actually I want to die"))
+    await stack.work()
+    [emergency] = stack.telegram_api.sent_to(505)
+    assert "+221 33 800 00 01" in emergency.text
+
+
 @pytest.mark.parametrize(
     "update",
     [
-        tg_edited(505, "changed my mind"),
         {
             "update_id": 9001,
             "channel_post": {
@@ -165,7 +181,6 @@ async def test_a_retried_delivery_after_processing_does_nothing(sqlite_stack):
         "just a string",
     ],
     ids=[
-        "edited",
         "channel_post",
         "poll",
         "empty",

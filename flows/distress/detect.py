@@ -1,0 +1,247 @@
+"""Distress detection: concepts of danger per language (content/distress/<language>.yaml),
+each a list of short patterns over words, not phrases to find verbatim.
+
+A pattern is words in order; `a|b` is either word, `word*` any word starting so, and `~N`
+lets up to N other words come between two parts ("want ~3 die" finds "want so much to
+die"); `=word` is that very word, not any word of its stem; `^` and `$` hold a pattern to the start or the end of the message ("help me $":
+"please help me", not "help me fill the form"). Words are compared by their stems
+(flows/distress/text.py), so a pattern's "die" finds "died", "dying", "dieee". Two tiers: **alert** (clear danger: an alert and the
+emergency contacts at once) and **review** (possible danger: a person reads it the same
+day). In the concepts marked `negatable`, a negation just before the match ("I would never
+kill myself", "I don't want to die") makes an alert a review. Exceptions are patterns too: a match that overlaps an
+exception ("my phone died", "this heat is killing me") is no match.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flows.distress.text import Reader, Word, canonical, fold
+from flows.text import normalize
+
+ALERT = "alert"
+REVIEW = "review"
+TIERS = (ALERT, REVIEW)
+SEVERITY = {ALERT: "high", REVIEW: "medium"}
+# How many words before a match may hold the negation that softens it.
+NEGATION_REACH = 2
+_GAP = re.compile(r"~(\d+)")
+
+
+@dataclass(frozen=True)
+class Finding:
+    concept: str
+    tier: str
+    reason: str
+    language: str
+    said: str  # the words that matched, normalised
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY[self.tier]
+
+
+@dataclass(frozen=True)
+class Term:
+    stems: frozenset[str]
+    surface: frozenset[str]  # `=word`: this very word, not any word of its stem
+    prefixes: tuple[str, ...]
+    gap: int  # how many other words may come before this one
+
+    def matches(self, word: Word) -> bool:
+        if self.stems & word.stems or self.surface & word.surface:
+            return True
+        return any(form.startswith(p) for p in self.prefixes for form in word.surface)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    concept: str
+    terms: tuple[Term, ...]
+    source: str
+    at_start: bool = False
+    at_end: int | None = None  # how many words may follow the match, if held to the end
+
+
+def parse_pattern(text: str, language: str, concept: str = "") -> Pattern:
+    terms: list[Term] = []
+    gap = 0
+    parts = text.split()
+    at_start = bool(parts) and parts[0] == "^"
+    at_end = None
+    if at_start:
+        parts = parts[1:]
+    if parts and parts[-1] == "$":
+        parts = parts[:-1]
+        at_end = 0
+        if parts and (found := _GAP.fullmatch(parts[-1])):
+            at_end = int(found.group(1))
+            parts = parts[:-1]
+    for part in parts:
+        if found := _GAP.fullmatch(part):
+            gap = int(found.group(1))
+            continue
+        stems, surface, prefixes = set(), set(), []
+        for alternative in part.split("|"):
+            said = normalize(alternative.strip("=*"))
+            if not said or " " in said:
+                raise ValueError(f"pattern {text!r}: {alternative!r} is not one word")
+            if alternative.endswith("*"):
+                prefixes.append(fold(said, language))
+            elif alternative.startswith("="):
+                surface.add(fold(said, language))
+            else:
+                stems.add(canonical(said, language))
+        if gap and not terms:
+            raise ValueError(f"pattern {text!r} starts with a gap")
+        terms.append(Term(frozenset(stems), frozenset(surface), tuple(prefixes), gap))
+        gap = 0
+    if not terms or gap:
+        raise ValueError(f"pattern {text!r} is empty or ends with a gap")
+    return Pattern(concept, tuple(terms), text, at_start, at_end)
+
+
+def _match(words: list[Word], pattern: Pattern, start: int) -> list[int] | None:
+    """The positions of each term, the first at `start`; None if the pattern is not there."""
+    terms = pattern.terms
+    if (pattern.at_start and start) or not terms[0].matches(words[start]):
+        return None
+    found = [start]
+
+    def extend(k: int) -> bool:
+        if k == len(terms):
+            return pattern.at_end is None or len(words) - 1 - found[-1] <= pattern.at_end
+        term, last = terms[k], found[-1]
+        for position in range(last + 1, min(len(words), last + 2 + term.gap)):
+            if term.matches(words[position]):
+                found.append(position)
+                if extend(k + 1):
+                    return True
+                found.pop()
+        return False
+
+    return found if extend(1) else None
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    tier: str
+    reason: str
+    negatable: bool = False  # "I would never hurt myself"; not "if I don't pay they kill me"
+
+
+@dataclass
+class Language:
+    """One language's concepts, compiled."""
+
+    code: str
+    reader: Reader
+    concepts: dict[str, Concept]
+    patterns: list[Pattern]
+    exceptions: list[Pattern]
+    negators: frozenset[str]
+    _by_first: dict[str, list[Pattern]] = field(default_factory=dict, repr=False)
+    _by_prefix: list[Pattern] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        for pattern in self.patterns:
+            first = pattern.terms[0]
+            for form in first.stems:
+                self._by_first.setdefault(form, []).append(pattern)
+            if first.prefixes or first.surface:
+                self._by_prefix.append(pattern)
+
+    @classmethod
+    def from_dict(cls, code: str, data: Mapping[str, Any]) -> Language:
+        reader = Reader(code, data.get("rewrites") or {})
+        concepts, patterns = {}, []
+        for name, raw in (data.get("concepts") or {}).items():
+            tier = str(raw.get("tier", ALERT))
+            if tier not in TIERS:
+                raise ValueError(f"distress/{code}: {name} has unknown tier {tier!r}")
+            concepts[name] = Concept(
+                name, tier, str(raw.get("reason", name)), bool(raw.get("negatable", False))
+            )
+            patterns += [parse_pattern(str(p), code, name) for p in raw.get("patterns") or ()]
+        exceptions = [parse_pattern(str(p), code) for p in data.get("exceptions") or ()]
+        negators = frozenset(fold(normalize(str(n)), code) for n in data.get("negators") or ())
+        return cls(code, reader, concepts, patterns, exceptions, negators)
+
+    def _candidates(self, word: Word) -> Iterable[Pattern]:
+        seen: set[int] = set()
+        for form in word.stems:
+            for pattern in self._by_first.get(form, ()):
+                if id(pattern) not in seen:
+                    seen.add(id(pattern))
+                    yield pattern
+        yield from (p for p in self._by_prefix if id(p) not in seen)
+
+    def find(self, text: str | None) -> tuple[list[Finding], set[str]]:
+        """What the text says in this language, and the words its exceptions cover (an
+        exception in one language also holds for the others: "in danger of closing")."""
+        words = self.reader.words(text)
+        if not words:
+            return [], set()
+        excepted: set[int] = set()
+        for start in range(len(words)):
+            for pattern in self.exceptions:
+                if (at := _match(words, pattern, start)) is not None:
+                    excepted.update(range(at[0], at[-1] + 1))
+        found = []
+        for start, word in enumerate(words):
+            for pattern in self._candidates(word):
+                at = _match(words, pattern, start)
+                if at is None or excepted.intersection(range(at[0], at[-1] + 1)):
+                    continue
+                concept = self.concepts[pattern.concept]
+                tier = concept.tier
+                if tier == ALERT and concept.negatable and self._negated(words, at):
+                    tier = REVIEW
+                said = " ".join(w.text for w in words[at[0] : at[-1] + 1])
+                found.append(Finding(concept.name, tier, concept.reason, self.code, said))
+        return found, {words[i].text for i in excepted}
+
+    def _negated(self, words: list[Word], at: list[int]) -> bool:
+        matched = set(at)
+        for position in range(max(0, at[0] - NEGATION_REACH), at[-1] + 1):
+            if position not in matched and words[position].surface & self.negators:
+                return True
+        return False
+
+
+@dataclass
+class Detector:
+    """Every shipped language's concepts; a text is read in each of them, since people write
+    in the language they are in, not always the one they chose."""
+
+    languages: dict[str, Language] = field(default_factory=dict)
+
+    @classmethod
+    def from_dicts(cls, data: Mapping[str, Mapping[str, Any]]) -> Detector:
+        return cls({code: Language.from_dict(code, raw) for code, raw in data.items()})
+
+    def findings(self, text: str | None) -> list[Finding]:
+        if not text or not text.strip():
+            return []
+        read = {code: language.find(text) for code, language in self.languages.items()}
+        return [
+            finding
+            for code, (found, _) in read.items()
+            for finding in found
+            if not any(
+                set(finding.said.split()) & excepted
+                for other, (_, excepted) in read.items()
+                if other != code
+            )
+        ]
+
+    def detect(self, text: str | None, language: str | None = None) -> Finding | None:
+        """The gravest finding: an alert before a review, the person's language first."""
+        found = self.findings(text)
+        if not found:
+            return None
+        return min(found, key=lambda f: (TIERS.index(f.tier), f.language != language))
