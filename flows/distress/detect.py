@@ -26,8 +26,10 @@ ALERT = "alert"
 REVIEW = "review"
 TIERS = (ALERT, REVIEW)
 SEVERITY = {ALERT: "high", REVIEW: "medium"}
+SEVERAL_SIGNS = "several_signs"
 # How many words before a match may hold the negation that softens it.
 NEGATION_REACH = 2
+HEAD = 2  # prefixes are at least this long ("suicid*")
 _GAP = re.compile(r"~(\d+)")
 
 
@@ -90,6 +92,8 @@ def parse_pattern(text: str, language: str, concept: str = "") -> Pattern:
             if not said or " " in said:
                 raise ValueError(f"pattern {text!r}: {alternative!r} is not one word")
             if alternative.endswith("*"):
+                if len(said) < HEAD:
+                    raise ValueError(f"pattern {text!r}: prefix {alternative!r} is too short")
                 prefixes.append(fold(said, language))
             elif alternative.startswith("="):
                 surface.add(fold(said, language))
@@ -126,6 +130,35 @@ def _match(words: list[Word], pattern: Pattern, start: int) -> list[int] | None:
     return found if extend(1) else None
 
 
+class _Index:
+    """Patterns by what their first word may be (a stem, a `=word`, the first letters of a
+    prefix): a word is tried only against the patterns that could start with it."""
+
+    def __init__(self, patterns: Iterable[Pattern]):
+        self.by_stem: dict[str, list[Pattern]] = {}
+        self.by_surface: dict[str, list[Pattern]] = {}
+        self.by_head: dict[str, list[Pattern]] = {}
+        for pattern in patterns:
+            first = pattern.terms[0]
+            for stem in first.stems:
+                self.by_stem.setdefault(stem, []).append(pattern)
+            for surface in first.surface:
+                self.by_surface.setdefault(surface, []).append(pattern)
+            for prefix in first.prefixes:
+                self.by_head.setdefault(prefix[:HEAD], []).append(pattern)
+
+    def candidates(self, word: Word) -> Iterable[Pattern]:
+        seen: set[int] = set()
+        lists = [self.by_stem.get(stem, ()) for stem in word.stems]
+        lists += [self.by_surface.get(form, ()) for form in word.surface]
+        lists += [self.by_head.get(form[:HEAD], ()) for form in word.surface]
+        for patterns in lists:
+            for pattern in patterns:
+                if id(pattern) not in seen:
+                    seen.add(id(pattern))
+                    yield pattern
+
+
 @dataclass(frozen=True)
 class Concept:
     name: str
@@ -144,16 +177,12 @@ class Language:
     patterns: list[Pattern]
     exceptions: list[Pattern]
     negators: frozenset[str]
-    _by_first: dict[str, list[Pattern]] = field(default_factory=dict, repr=False)
-    _by_prefix: list[Pattern] = field(default_factory=list, repr=False)
+    _index: _Index = field(init=False, repr=False)
+    _exception_index: _Index = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        for pattern in self.patterns:
-            first = pattern.terms[0]
-            for form in first.stems:
-                self._by_first.setdefault(form, []).append(pattern)
-            if first.prefixes or first.surface:
-                self._by_prefix.append(pattern)
+        self._index = _Index(self.patterns)
+        self._exception_index = _Index(self.exceptions)
 
     @classmethod
     def from_dict(cls, code: str, data: Mapping[str, Any]) -> Language:
@@ -171,15 +200,6 @@ class Language:
         negators = frozenset(fold(normalize(str(n)), code) for n in data.get("negators") or ())
         return cls(code, reader, concepts, patterns, exceptions, negators)
 
-    def _candidates(self, word: Word) -> Iterable[Pattern]:
-        seen: set[int] = set()
-        for form in word.stems:
-            for pattern in self._by_first.get(form, ()):
-                if id(pattern) not in seen:
-                    seen.add(id(pattern))
-                    yield pattern
-        yield from (p for p in self._by_prefix if id(p) not in seen)
-
     def find(self, text: str | None) -> tuple[list[Finding], set[str]]:
         """What the text says in this language, and the words its exceptions cover (an
         exception in one language also holds for the others: "in danger of closing")."""
@@ -187,13 +207,14 @@ class Language:
         if not words:
             return [], set()
         excepted: set[int] = set()
-        for start in range(len(words)):
-            for pattern in self.exceptions:
+        for start, word in enumerate(words):
+            for pattern in self._exception_index.candidates(word):
                 if (at := _match(words, pattern, start)) is not None:
                     excepted.update(range(at[0], at[-1] + 1))
-        found = []
+        found: list[Finding] = []
+        spans: list[tuple[int, int, str]] = []
         for start, word in enumerate(words):
-            for pattern in self._candidates(word):
+            for pattern in self._index.candidates(word):
                 at = _match(words, pattern, start)
                 if at is None or excepted.intersection(range(at[0], at[-1] + 1)):
                     continue
@@ -203,7 +224,8 @@ class Language:
                     tier = REVIEW
                 said = " ".join(w.text for w in words[at[0] : at[-1] + 1])
                 found.append(Finding(concept.name, tier, concept.reason, self.code, said))
-        return found, {words[i].text for i in excepted}
+                spans.append((at[0], at[-1], tier))
+        return _escalated(found, spans, self.code), {words[i].text for i in excepted}
 
     def _negated(self, words: list[Word], at: list[int]) -> bool:
         matched = set(at)
@@ -211,6 +233,23 @@ class Language:
             if position not in matched and words[position].surface & self.negators:
                 return True
         return False
+
+
+def _escalated(found: list[Finding], spans: list[tuple[int, int, str]], code: str) -> list[Finding]:
+    """Two signs of possible danger in different words of one message are an alert: "I wrote
+    a letter to my kids. I won't be here tomorrow"."""
+    if any(tier == ALERT for _, _, tier in spans):
+        return found
+    reviews = sorted((start, end) for start, end, tier in spans if tier == REVIEW)
+    apart, last_end = 0, -1
+    for start, end in reviews:
+        if start > last_end:
+            apart += 1
+            last_end = end
+    if apart < 2:
+        return found
+    said = " … ".join(f.said for f in found)
+    return [Finding(SEVERAL_SIGNS, ALERT, SEVERAL_SIGNS, code, said), *found]
 
 
 @dataclass

@@ -65,6 +65,7 @@ def _arabic_bases(word: str) -> set[str]:
     return found
 
 
+@lru_cache(maxsize=50_000)
 def read_word(word: str, language: str) -> Word:
     # Stemmed as typed and as folded: "killing" stems to "kill", "killlling" only once folded.
     typed = {word, fold(word, language)}
