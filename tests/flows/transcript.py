@@ -33,6 +33,7 @@ from flows.types import (
     Activate,
     ConversationState,
     Decline,
+    FlagForReview,
     ForgetInput,
     HandToStaff,
     Input,
@@ -58,6 +59,7 @@ CHANNELS = ("sms", "telegram", "web")
 # snapshot does not change, the transcript shows them.
 RECORDED_ONLY = (
     HandToStaff,
+    FlagForReview,
     RaiseAlert,
     ForgetInput,
     RecordResponse,
@@ -181,6 +183,11 @@ class Transcript:
         number, label = self._button(value)
         self.lines += ["", f"> [{number}: {label}]"]
         return self._handle(Input("choice", choice=value))
+
+    def edit(self, text: str) -> Result:
+        """An earlier message changed (Telegram sends the new text)."""
+        self.lines += ["", f"> (edited) {text}"]
+        return self._handle(Input("edited", text=text))
 
     def wait(self, delta: timedelta) -> None:
         self.now += delta
