@@ -130,3 +130,19 @@ async def test_a_thread_goes_only_to_someone_who_can_open_it_and_keeps_its_assig
         ).all()
     assert [row.assigned_to for row in waiting] == [team.facilitator, team.facilitator]
     assert f"/admin/inbox/{person_id}" not in (await admin.get("/admin/inbox?show=unassigned")).text
+
+
+async def test_possible_distress_comes_first_in_the_inbox_with_a_time_to_read_it_by(
+    sqlite_stack, team, browsers
+):
+    stack = sqlite_stack
+    asked = await onboarded_on_sms(stack, "+221770004466", team.facilitator)
+    await says(stack, "+221770004466", "AGENT")
+    await says(stack, "+221770004466", "about my business plan")
+    worried = await onboarded_on_sms(stack, "+221770004477", team.facilitator)
+    await says(stack, "+221770004477", "honestly I feel so hopeless these days")
+    fatou = await browsers("fatou@example.org")
+    page = (await fatou.get("/admin/inbox")).text
+    # Waiting longer, but possible distress is read first.
+    assert page.index(f'href="/admin/inbox/{worried}"') < page.index(f'href="/admin/inbox/{asked}"')
+    assert "Possibly in distress" in page and "Read by" in page
