@@ -16,7 +16,7 @@ from admin.staff_choices import owners, staff_names
 from bot.audit import audit, staff_actor
 from bot.casework.alerts import assign_alert, close_alert
 from bot.db import transaction
-from bot.models import Alert, Person
+from bot.models import Alert, AlertMessage, Inbound, Person
 
 router = APIRouter(prefix="/admin")
 SEVERITY_ORDER = case({"high": 0, "medium": 1, "low": 2}, value=Alert.severity, else_=3)
@@ -92,15 +92,23 @@ async def _alert_page(request: Request, ctx, alert_id: int, error: str | None = 
                 audit(session, staff_actor(ctx.staff.id), "person.viewed", person.id, svc.clock(),
                       page="alert", alert_id=alert_id)  # fmt: skip
             names = staff_names(session)
-            return found, person, names, owners(session)
+            # Every message it holds, whole (the words they wrote, not the matched ones).
+            said = session.execute(
+                select(AlertMessage, Inbound.text, Inbound.channel)
+                .outerjoin(Inbound, Inbound.id == AlertMessage.inbound_id)
+                .where(AlertMessage.alert_id == found.id)
+                .order_by(AlertMessage.at, AlertMessage.id)
+            ).all()
+            return found, person, names, owners(session), said
 
-    found, person, names, assignable = await run_in_threadpool(load)
+    found, person, names, assignable, said = await run_in_threadpool(load)
     return render(
         request,
         ctx,
         "alert.html",
         400 if error else 200,
         alert=found,
+        said=said,
         person=person,
         names=names,
         assignable=assignable,

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from bot.audit import audit, staff_actor
-from bot.models import Alert, Person, Staff
+from bot.models import Alert, AlertMessage, Person, Staff
+from bot.people.assignment import facilitator_for_district
 
 DEFAULT_DUE_HOURS = {"high": 4, "medium": 24, "low": 72}
+SEVERITIES = ("low", "medium", "high")  # in rising order
 # The same reason again within this time adds to the open alert instead of a new one.
 DEDUPE = timedelta(hours=1)
+
+
+def alert_owner(session: Session, person: Person | None, programme: dict) -> int | None:
+    """Every alert has an owner the moment it exists: the person's facilitator, else one
+    covering their district, else the programme's safeguarding lead (else the longest-serving
+    active admin, so that even a programme set up without a lead has someone)."""
+    if person is not None and person.facilitator_id is not None:
+        return person.facilitator_id
+    covering = facilitator_for_district(session, person.district) if person else None
+    return covering if covering is not None else safeguarding_lead(session, programme)
+
+
+def safeguarding_lead(session: Session, programme: dict) -> int | None:
+    lead = programme.get("safeguarding_lead_id")
+    if lead is not None:
+        staff = session.get(Staff, int(lead))
+        if staff is not None and staff.active and staff.role in ("admin", "facilitator"):
+            return staff.id
+    return session.exec(
+        select(Staff.id).where(Staff.role == "admin", Staff.active.is_(True)).order_by(Staff.id)
+    ).first()
 
 
 def raise_alert(
@@ -21,29 +45,60 @@ def raise_alert(
     severity: str,
     detail: str | None,
     now: datetime,
-    due_hours: dict[str, float] | None = None,
+    programme: dict | None = None,
     while_open: bool = False,
+    joins: Iterable[str] = (),
+    inbound_id: int | None = None,
 ) -> Alert:
-    """`while_open`: one open alert of this reason per person is enough (a standing condition)."""
+    """`while_open`: one open alert of this reason per person is enough (a standing condition).
+    `joins`: reasons whose open alert this one adds to, however long ago it was raised (a
+    cry for help after an earlier one: the same alert, the new message kept beside the first,
+    the severity raised if higher). Every alert keeps each message that raised it."""
+    programme = programme or {}
+    due_hours = programme.get("alert_due_hours") or DEFAULT_DUE_HOURS
+    hours = due_hours.get(severity, DEFAULT_DUE_HOURS.get(severity, DEFAULT_DUE_HOURS["medium"]))
     person_id = person.id if person is not None else None
-    conditions = [Alert.person_id == person_id, Alert.reason == reason, Alert.status == "open"]
-    if not while_open:
-        conditions.append(Alert.created_at >= now - DEDUPE)
-    recent = session.exec(select(Alert).where(*conditions)).first()
+    open_now = [Alert.person_id == person_id, Alert.status == "open"]
+    joins = tuple(joins)
+    if joins:
+        recent = session.exec(
+            select(Alert).where(*open_now, Alert.reason.in_(joins)).order_by(Alert.id)
+        ).first()
+    else:
+        conditions = [*open_now, Alert.reason == reason]
+        if not while_open:
+            conditions.append(Alert.created_at >= now - DEDUPE)
+        recent = session.exec(select(Alert).where(*conditions)).first()
     if recent is not None:
+        if while_open and not joins:
+            return recent
+        _add_message(session, recent, reason, severity, detail, now, inbound_id)
+        if _rank(severity) > _rank(recent.severity):
+            recent.severity = severity
+            recent.due_at = min(recent.due_at, now + timedelta(hours=float(hours)))
+        audit(
+            session,
+            "system",
+            "alert.repeated",
+            person_id,
+            now,
+            alert_id=recent.id,
+            reason=reason,
+            severity=severity,
+        )
         return recent
-    hours = (due_hours or DEFAULT_DUE_HOURS).get(severity, DEFAULT_DUE_HOURS["medium"])
     alert = Alert(
         person_id=person_id,
         reason=reason,
         severity=severity,
         detail=(detail or None) and detail[:500],
-        owner_id=person.facilitator_id if person is not None else None,
+        owner_id=alert_owner(session, person, programme),
         due_at=now + timedelta(hours=float(hours)),
         created_at=now,
     )
     session.add(alert)
     session.flush()
+    _add_message(session, alert, reason, severity, detail, now, inbound_id)
     audit(
         session,
         "system",
@@ -53,8 +108,34 @@ def raise_alert(
         alert_id=alert.id,
         reason=reason,
         severity=severity,
+        owner=alert.owner_id,
     )
     return alert
+
+
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else 1
+
+
+def _add_message(
+    session: Session,
+    alert: Alert,
+    reason: str,
+    severity: str,
+    detail: str | None,
+    now: datetime,
+    inbound_id: int | None,
+) -> None:
+    session.add(
+        AlertMessage(
+            alert_id=alert.id,
+            inbound_id=inbound_id,
+            reason=reason,
+            severity=severity,
+            detail=(detail or None) and detail[:500],
+            at=now,
+        )
+    )
 
 
 def close_alert(session: Session, alert: Alert, staff_id: int, note: str, now: datetime) -> None:

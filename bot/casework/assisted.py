@@ -124,9 +124,10 @@ def record_answers_on_behalf(
     stored = record_response(
         session, person, None, response, local_today(person, content, now), recorded_by=staff_id
     )
-    due_hours = content.programme.get("alert_due_hours")
     for danger in dangers:
-        raise_alert(session, person, danger.reason, danger.severity, danger.detail, now, due_hours)
+        raise_alert(
+            session, person, danger.reason, danger.severity, danger.detail, now, content.programme
+        )
     audit(
         session,
         staff_actor(staff_id),

@@ -47,7 +47,17 @@ def _flag_for_review(ctx: EffectContext, effect: FlagForReview) -> None:
 
 
 def _raise_alert(ctx: EffectContext, effect: RaiseAlert) -> None:
-    due_hours = ctx.content.programme.get("alert_due_hours")
+    # A cry for help after an earlier one, however long ago, joins the alert still open.
+    cries = ctx.content.distress.reasons
     raise_alert(
-        ctx.session, ctx.person, effect.reason, effect.severity, effect.detail, ctx.now, due_hours
+        ctx.session,
+        ctx.person,
+        effect.reason,
+        effect.severity,
+        effect.detail,
+        ctx.now,
+        ctx.content.programme,
+        joins=cries if effect.reason in cries else (),
+        # Without a detail (an anonymous answer) the message is not linked either.
+        inbound_id=ctx.inbound.id if ctx.inbound is not None and effect.detail else None,
     )

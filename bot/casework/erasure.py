@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from bot.audit import audit
-from bot.models import Alert, AuditLog, Contact, Conversation, Person
+from bot.models import Alert, AlertMessage, AuditLog, Contact, Conversation, Person
 from bot.people.profile import PERSONAL_FIELDS
 from flows.content import Content
 from flows.vocabulary import PersonStatus
@@ -117,6 +117,12 @@ def _erase_alerts(ctx: ErasureContext) -> None:
     ctx.session.execute(
         update(Alert).where(Alert.person_id == ctx.person_id).values(detail=None, close_note=None)
     )
+    theirs = select(Alert.id).where(Alert.person_id == ctx.person_id).scalar_subquery()
+    ctx.session.execute(
+        update(AlertMessage)
+        .where(AlertMessage.alert_id.in_(theirs))
+        .values(detail=None, inbound_id=None)
+    )
 
 
 def _erase_audit_details(ctx: ErasureContext) -> None:
@@ -128,6 +134,12 @@ def _erase_audit_details(ctx: ErasureContext) -> None:
 
 
 ERASERS = (
-    Eraser("alerts", frozenset({("alert", "person_id")}), _erase_alerts),
+    Eraser(
+        "alerts",
+        frozenset(
+            {("alert", "person_id"), ("alert_message", "alert_id"), ("alert_message", "inbound_id")}
+        ),
+        _erase_alerts,
+    ),
     Eraser("audit details", frozenset({("audit_log", "person_id")}), _erase_audit_details),
 )

@@ -169,9 +169,15 @@ class Scheduler:
                 due_at=now + timedelta(days=1), note=f"waiting for {plan.requires_consent} consent"
             )
             why = f"{plan.requires_consent} consent is needed before follow-up ({plan.name} plan)"
-            due_hours = self.content.programme.get("alert_due_hours")
             raise_alert(
-                session, person, "consent_needed", "medium", why, now, due_hours, while_open=True
+                session,
+                person,
+                "consent_needed",
+                "medium",
+                why,
+                now,
+                self.content.programme,
+                while_open=True,
             )
             return
         timezone = timezone_of(person, self.content)

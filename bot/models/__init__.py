@@ -1,6 +1,6 @@
 """Tables, one module per family (DESIGN.md, Data), re-exported here. UTC everywhere."""
 
-from bot.models.alerts import Alert
+from bot.models.alerts import Alert, AlertMessage
 from bot.models.base import new_public_id
 from bot.models.broadcasts import Broadcast
 from bot.models.followup import Answer, FeedbackRespondent, ScheduledPrompt, SurveyResponse
@@ -26,6 +26,7 @@ __all__ = [
     "Answer",
     "FeedbackRespondent",
     "Alert",
+    "AlertMessage",
     "Broadcast",
     "ResultsSnapshot",
     "ProgrammeSetting",

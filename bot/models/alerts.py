@@ -28,3 +28,18 @@ class Alert(SQLModel, table=True):
     closed_at: datetime | None = _utc()
     closed_by: int | None = Field(default=None, foreign_key="staff.id")
     close_note: str | None = None
+
+
+class AlertMessage(SQLModel, table=True):
+    """What an alert holds: the message (or answer) that raised it and every repeat, each
+    kept with its own severity, never folded away silently."""
+
+    __tablename__ = "alert_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    alert_id: int = Field(foreign_key="alert.id", index=True)
+    inbound_id: int | None = Field(default=None, foreign_key="inbound.id")
+    reason: str = Field(max_length=40)
+    severity: str = Field(max_length=12)
+    detail: str | None = Field(default=None, max_length=500)
+    at: datetime = _utc(default_factory=utcnow, nullable=False)

@@ -20,8 +20,8 @@ def mark_unreachable(
         return
     person.unreachable_at = now
     audit(session, SYSTEM, "person.unreachable", person.id, now, why=why)
-    due_hours = content.programme.get("alert_due_hours") if content is not None else None
-    raise_alert(session, person, "unreachable", "medium", why, now, due_hours)
+    programme = content.programme if content is not None else None
+    raise_alert(session, person, "unreachable", "medium", why, now, programme)
 
 
 def mark_reachable(session: Session, person: Person, now: datetime) -> None:

@@ -263,6 +263,12 @@ class Detector:
     def from_dicts(cls, data: Mapping[str, Mapping[str, Any]]) -> Detector:
         return cls({code: Language.from_dict(code, raw) for code, raw in data.items()})
 
+    @property
+    def reasons(self) -> frozenset[str]:
+        """Every alert reason a cry can carry (the concepts', and several signs at once)."""
+        found = {c.reason for lang in self.languages.values() for c in lang.concepts.values()}
+        return frozenset(found | {SEVERAL_SIGNS})
+
     def findings(self, text: str | None) -> list[Finding]:
         if not text or not text.strip():
             return []
