@@ -1,6 +1,6 @@
 """Programme settings admins change in the page: the name people see, the neutral SMS name,
-the help and emergency contacts, how soon alerts must be handled, the timezone, the SMS
-price. Stored as rows over content/programme.yaml; the running service takes them at once
+the help and emergency contacts, how soon alerts must be handled, the safeguarding lead, the
+timezone, the SMS price. Stored as rows over content/programme.yaml; the running service takes them at once
 (and other processes at their next housekeeping)."""
 
 from __future__ import annotations
@@ -16,12 +16,23 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, select
 
 from bot.audit import audit, staff_actor
-from bot.models import ProgrammeSetting
+from bot.db import parse_id
+from bot.models import ProgrammeSetting, Staff
 from flows.content import Content
 
 TEXTS = ("name", "sms_name", "help_contact", "emergency_contact")
 SEVERITIES = ("high", "medium", "low")
-EDITABLE = (*TEXTS, "default_timezone", "alert_due_hours", "sms_price_per_segment", "sms_currency")
+EDITABLE = (
+    *TEXTS,
+    "default_timezone",
+    "alert_due_hours",
+    "sms_price_per_segment",
+    "sms_currency",
+    "safeguarding_lead_id",
+)
+# Who owns an alert nobody else covers, and hears of every one still open when due
+# (bot/casework/alerts.py): settings are not saved without one.
+LEAD = "safeguarding_lead_id"
 TEXT_MAX = 60
 # The words the message catalogs use for these settings ({programme}, {sms_name}, ...).
 VARIABLES = {
@@ -81,7 +92,19 @@ def clean(key: str, raw: Any) -> Any:
         if not re.fullmatch(r"[A-Z]{3}", code):
             raise SettingError(key, "currency")
         return code
+    if key == LEAD:
+        lead = parse_id(raw)
+        if lead is None:
+            raise SettingError(key, "lead")
+        return lead
     raise SettingError(key, "unknown")
+
+
+def _check_lead(session: Session, content: Content, cleaned: dict[str, Any]) -> None:
+    lead = cleaned.get(LEAD, content.programme.get(LEAD))
+    staff = session.get(Staff, int(lead)) if lead is not None else None
+    if staff is None or not staff.active or staff.role not in ("admin", "facilitator"):
+        raise SettingError(LEAD, "lead")
 
 
 def overrides(session: Session) -> dict[str, Any]:
@@ -95,6 +118,7 @@ def save(
     """Checks every value first (all or nothing); stores those that differ from what is in
     force; returns their names."""
     cleaned = {key: clean(key, raw) for key, raw in values.items()}
+    _check_lead(session, content, cleaned)
     changed = []
     for key, value in cleaned.items():
         if content.programme.get(key) == value:

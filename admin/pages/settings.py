@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from admin.deps import AdminOnly, StaffContext, services
 from admin.render import render
+from admin.staff_choices import owners
 from bot.db import transaction
 from bot.programme_settings import EDITABLE, SEVERITIES, SettingError, overrides, save
 
@@ -30,8 +31,9 @@ async def _page(
 
     def changed_here():
         with transaction(svc.engine) as session:
-            return set(overrides(session))
+            return set(overrides(session)), owners(session)
 
+    overridden, leads = await run_in_threadpool(changed_here)
     return render(
         request,
         ctx,
@@ -39,7 +41,8 @@ async def _page(
         status,
         values=values,
         severities=SEVERITIES,
-        overridden=await run_in_threadpool(changed_here),
+        overridden=overridden,
+        leads=leads,
         error=error,
         done=request.query_params.get("done") == "saved",
     )

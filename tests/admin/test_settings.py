@@ -24,6 +24,7 @@ def form(**changes) -> dict:
         "default_timezone": "Africa/Dakar",
         "sms_price_per_segment": "0.0075",
         "sms_currency": "USD",
+        "safeguarding_lead_id": "1",  # the team's admin, the first staff member
     }
     return {**base, **changes}
 
@@ -41,11 +42,13 @@ async def test_a_new_help_number_reaches_the_next_sms_at_once(sqlite_stack, team
     assert any("+221 77 000 11 22" in reply for reply in replies), replies
     with transaction(stack.engine) as session:
         rows = session.exec(select(ProgrammeSetting)).all()
-        assert [(row.key, row.value, row.updated_by) for row in rows] == [
-            ("help_contact", "+221 77 000 11 22", team.admin)
-        ]  # only what changed is kept
+        # Only what changed is kept: the new number, and the lead a first save must name.
+        assert sorted((row.key, row.value, row.updated_by) for row in rows) == [
+            ("help_contact", "+221 77 000 11 22", team.admin),
+            ("safeguarding_lead_id", team.admin, team.admin),
+        ]
         log = session.exec(select(AuditLog).where(AuditLog.action == "programme.settings")).one()
-        assert log.details == {"changed": ["help_contact"]}
+        assert log.details == {"changed": ["help_contact", "safeguarding_lead_id"]}
     assert "changed here" in (await admin.get("/admin/settings")).text
 
 
@@ -108,3 +111,19 @@ async def test_another_process_takes_the_settings_at_its_next_housekeeping(
         assert other.inbox.content is other.content is other.scheduler.content
     finally:
         other.dispose()
+
+
+async def test_settings_are_not_saved_without_a_safeguarding_lead(sqlite_stack, team, browsers):
+    stack = sqlite_stack
+    admin = await browsers("admin@example.org")
+    for lead in ("", str(team.viewer), "99999"):
+        response = await admin.post(
+            "/admin/settings", form(safeguarding_lead_id=lead, sms_name="X")
+        )
+        assert response.status_code == 400
+        assert "Choose a safeguarding lead" in response.text
+    with transaction(stack.engine) as session:
+        assert session.get(ProgrammeSetting, "sms_name") is None
+    response = await admin.post("/admin/settings", form(safeguarding_lead_id=str(team.facilitator)))
+    assert response.status_code == 303
+    assert stack.services.content.programme["safeguarding_lead_id"] == team.facilitator
