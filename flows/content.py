@@ -5,6 +5,7 @@ Built by the runtime from the files in content/; flows never read files themselv
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,8 @@ class Catalog:
             return raw.strip()
         merged = _Blank(self.variables)
         merged.update({k: str(v) for k, v in values.items()})
+        if language in self.rtl:
+            merged = _Blank({k: isolate(v) for k, v in merged.items()})
         return raw.format_map(merged).strip()
 
     def all_labels(self, key: str) -> tuple[str, ...]:
@@ -60,6 +63,19 @@ class Catalog:
             if extra:
                 labels.extend(s.strip() for s in extra.split("|") if s.strip())
         return tuple(labels)
+
+
+# Left-to-right isolate ... pop directional isolate: "+221 33 800 00 01" inside Arabic keeps
+# its digit groups in order (without it the spaces between them let them run right to left).
+LRI, PDI = "\u2066", "\u2069"
+_LEFT_TO_RIGHT = re.compile(r"[0-9A-Za-z]")
+
+
+def isolate(value: str) -> str:
+    """A value with digits or Latin letters, isolated for right-to-left text."""
+    if not _LEFT_TO_RIGHT.search(value) or value.startswith(LRI):
+        return value
+    return f"{LRI}{value}{PDI}"
 
 
 @dataclass(frozen=True)

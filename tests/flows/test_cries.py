@@ -126,3 +126,10 @@ def test_an_edited_message_is_read_for_distress_only():
     result = transcript.edit("actually I want to end my life")
     assert [m.key for m in result.messages] == [EMERGENCY]
     assert result.conversation == before
+
+
+def test_numbers_inside_arabic_keep_their_order():
+    """Digit groups separated by spaces run right to left inside Arabic unless isolated."""
+    text = CONTENT.catalog.text("ar", EMERGENCY, "sms")
+    assert "\u2066+221 33 800 00 01\u2069" in text
+    assert "\u2066" not in CONTENT.catalog.text("en", EMERGENCY, "sms")
