@@ -12,6 +12,7 @@ from sqlmodel import Session
 from admin.staff_choices import staff_names
 from bot.models import (
     Alert,
+    AlertMessage,
     Answer,
     Consent,
     Contact,
@@ -40,6 +41,8 @@ class Entry:
     error: str | None = None
     handoff: str | None = None
     by_staff: str | None = None
+    cry: str | None = None  # the alert reason when this message was a cry for help
+    edited: bool = False  # an earlier Telegram message, changed
 
 
 @dataclass
@@ -72,6 +75,14 @@ def timeline(
         .order_by(Outbound.id.desc())
         .limit(limit + 1)
     ).all()
+    # A cry for help is shown as one, not as whatever the bot made of it.
+    cries = dict(
+        session.execute(
+            select(AlertMessage.inbound_id, AlertMessage.reason).where(
+                AlertMessage.inbound_id.in_([row.id for row in inbound])
+            )
+        ).all()
+    )
     entries = [
         Entry(
             at=row.received_at,
@@ -80,9 +91,11 @@ def timeline(
             text=row.text if row.text is not None else (f"[{row.choice}]" if row.choice else ""),
             handoff=row.handoff,
             status="handled" if row.handled_at else None,
+            cry=cries.get(row.id),
+            edited=row.kind == "edited",
         )
-        for row in inbound
-        if row.kind in ("text", "choice", "media", "start")
+        for row in reversed(inbound)  # oldest first: messages of one moment stay in order
+        if row.kind in ("text", "choice", "media", "start", "edited")
     ] + [
         Entry(
             at=row.created_at,
@@ -94,7 +107,7 @@ def timeline(
             error=row.error_code,
             by_staff=names.get(row.staff_id) if row.staff_id else None,
         )
-        for row in outbound
+        for row in reversed(outbound)
     ]
     entries.sort(key=lambda e: (e.at, e.direction == "out"))
     truncated = len(entries) > limit or len(inbound) > limit or len(outbound) > limit

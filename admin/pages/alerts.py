@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import case, func, select
 
+from admin import person_page
 from admin.deps import Casework, services
 from admin.paging import PER_PAGE, Page, link_query, page_number
 from admin.params import Id, parse_id
@@ -19,6 +20,7 @@ from bot.db import transaction
 from bot.models import Alert, AlertMessage, Inbound, Person
 
 router = APIRouter(prefix="/admin")
+ALERT_CONTEXT = 20  # the conversation around the cry, on the alert page
 SEVERITY_ORDER = case({"high": 0, "medium": 1, "low": 2}, value=Alert.severity, else_=3)
 
 
@@ -99,9 +101,12 @@ async def _alert_page(request: Request, ctx, alert_id: int, error: str | None = 
                 .where(AlertMessage.alert_id == found.id)
                 .order_by(AlertMessage.at, AlertMessage.id)
             ).all()
-            return found, person, names, owners(session), said
+            entries = (
+                person_page.timeline(session, person.id, ALERT_CONTEXT, names)[0] if person else []
+            )
+            return found, person, names, owners(session), said, entries
 
-    found, person, names, assignable, said = await run_in_threadpool(load)
+    found, person, names, assignable, said, entries = await run_in_threadpool(load)
     return render(
         request,
         ctx,
@@ -109,6 +114,7 @@ async def _alert_page(request: Request, ctx, alert_id: int, error: str | None = 
         400 if error else 200,
         alert=found,
         said=said,
+        entries=entries,
         person=person,
         names=names,
         assignable=assignable,

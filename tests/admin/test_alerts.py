@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from bot.db import transaction
 from bot.models import Alert, AuditLog
-from tests.builders import add_person
+from tests.builders import add_person, alerts
 
 
 def add_alert(
@@ -97,3 +97,29 @@ async def test_an_alert_from_a_real_answer_reaches_the_persons_facilitator(
     fatou = await browsers("fatou@example.org")
     page = await fatou.get("/admin/alerts")
     assert "Wants to die or end their life" in page.text
+
+
+async def test_the_alert_page_shows_every_message_whole_the_conversation_and_a_reply_box(
+    sqlite_stack, team, browsers
+):
+    stack = sqlite_stack
+    number = "+221770005611"
+    for said in ["Hello", "1", "yes", "yes", "Awa", "1", "1", "05/2026", "1", "3", "2", "1", "1"]:
+        await stack.sms_says(number, said)
+    first = "my husband came back drunk and he beat me, I am hiding at my sister"
+    await stack.sms_says(number, first)
+    stack.clock.advance(hours=2)
+    await stack.sms_says(number, "he is outside the door now and says he will kill me")
+    [alert] = alerts(stack)
+    fatou = await browsers("fatou@example.org")
+    page = (await fatou.get(f"/admin/alerts/{alert.id}")).text
+    assert first in page  # the whole message, not the matched words
+    assert "he is outside the door now" in page
+    assert page.count("Cry for help") >= 2  # in the conversation, labelled as such
+    assert f'action="/admin/inbox/{alert.person_id}/reply"' in page
+    reply = await fatou.post(
+        f"/admin/inbox/{alert.person_id}/reply", {"text": "Fatou here. I am calling you now."}
+    )
+    assert reply.status_code == 303
+    await stack.work()
+    assert stack.twilio_api.sent_to(number)[-1].body == "Fatou here. I am calling you now."
