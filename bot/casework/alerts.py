@@ -138,6 +138,29 @@ def _add_message(
     )
 
 
+UNDELIVERED = "emergency_undelivered"
+EMERGENCY_ORIGIN = "followup.emergency"
+
+
+def note_undelivered(session: Session, outbound, code: str | None, now: datetime) -> None:
+    """The emergency reply did not reach them (the provider refused it, Twilio 21610 for one):
+    said on their open alert, so that staff call instead of waiting for an answer."""
+    if outbound.origin != EMERGENCY_ORIGIN or outbound.person_id is None:
+        return
+    alert = session.exec(
+        select(Alert)
+        .where(Alert.person_id == outbound.person_id, Alert.status == "open")
+        .order_by(Alert.id.desc())
+    ).first()
+    if alert is None:
+        return
+    detail = f"{outbound.channel} {code or 'failed'}"
+    _add_message(session, alert, UNDELIVERED, alert.severity, detail, now, None)
+    audit(
+        session, "system", "alert.undelivered", alert.person_id, now, alert_id=alert.id, code=code
+    )
+
+
 def close_alert(session: Session, alert: Alert, staff_id: int, note: str, now: datetime) -> None:
     """Only with a note: what was done is part of the record."""
     if not note or not note.strip():

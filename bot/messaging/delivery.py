@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.casework.alerts import note_undelivered
 from bot.channels.errors import TWILIO_FINAL_FAILURES, TWILIO_PROGRESS, TWILIO_UNDELIVERABLE
 from bot.db import transaction
 from bot.messaging.optout import mark_contact_stopped
@@ -31,6 +32,7 @@ def record_status(
             reason = TWILIO_UNDELIVERABLE.get(error_code or 0)
             if reason is not None:
                 mark_contact_stopped(session, row.contact_id, reason, now)
+            note_undelivered(session, row, row.error_code, now)
             return True
         if status not in TWILIO_PROGRESS:
             return False

@@ -11,6 +11,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 
+from bot.casework.alerts import note_undelivered
 from bot.channels.base import Channel, OutboundMessage, SendError, SendOutcome
 from bot.db import transaction
 from bot.messaging.optout import mark_contact_stopped, may_receive
@@ -193,6 +194,7 @@ class OutboxSender:
                 log.info("outbound %s: retry in %.1fs (%s)", row.id, delay, error.code)
                 return
             outbound.status = "failed"
+            note_undelivered(session, outbound, error.code, now)
             if error.kind in ("blocked", "opted_out", "unreachable"):
                 mark_contact_stopped(session, outbound.contact_id, error.kind, now)
             if error.kind in ("blocked", "unreachable") and outbound.person_id is not None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.db import transaction
-from bot.models import Inbound
+from bot.models import AlertMessage, Inbound
 from tests.builders import alerts, enrol_on_sms
 
 EMERGENCY_NUMBER = "+221 33 800 00 01"
@@ -63,4 +63,22 @@ async def test_possible_distress_is_flagged_for_the_inbox_with_a_time_to_read_it
         flagged = session.exec(select(Inbound).where(Inbound.review_due_at.is_not(None))).all()
         assert [(r.handoff, r.review_due_at - r.received_at) for r in flagged] == [
             ("possible_distress", timedelta(hours=4))
+        ]
+
+
+async def test_when_the_provider_refuses_the_emergency_reply_the_alert_says_so(sqlite_stack):
+    """Twilio 21610: the number blocked us at the carrier. Staff must call, not wait."""
+    stack = sqlite_stack
+    number = "+221770001106"
+    await enrol_on_sms(stack, number, "10/2026")
+    stack.twilio_api.opted_out.add(number)
+    await stack.sms_says(number, "they locked me in the room and took my phone")
+    [alert] = alerts(stack)
+    with transaction(stack.engine) as session:
+        said = session.exec(
+            select(AlertMessage).where(AlertMessage.alert_id == alert.id).order_by(AlertMessage.id)
+        ).all()
+        assert [(m.reason, m.detail) for m in said] == [
+            ("confinement", "said: locked me in"),
+            ("emergency_undelivered", "sms twilio:21610"),
         ]
