@@ -1,14 +1,17 @@
 """Distress detection: concepts of danger per language (content/distress/<language>.yaml),
 each a list of short patterns over words, not phrases to find verbatim.
 
-A pattern is words in order; `a|b` is either word, `word*` any word starting so, and `~N`
-lets up to N other words come between two parts ("want ~3 die" finds "want so much to
-die"); `=word` is that very word, not any word of its stem; `^` and `$` hold a pattern to the start or the end of the message ("help me $":
-"please help me", not "help me fill the form"). Words are compared by their stems
-(flows/distress/text.py), so a pattern's "die" finds "died", "dying", "dieee". Two tiers: **alert** (clear danger: an alert and the
-emergency contacts at once) and **review** (possible danger: a person reads it the same
-day). In the concepts marked `negatable`, a negation just before the match ("I would never
-kill myself", "I don't want to die") makes an alert a review. Exceptions are patterns too: a match that overlaps an
+A pattern is words in order: `a|b` is either word, `word*` any word starting so, `~N` lets
+up to N other words come between two parts ("want ~3 die" finds "want so much to die"),
+`@name` is any word of a class the file defines (`classes:`), `=word` is that very word and
+not any word of its stem, and `^` and `$` hold a pattern to the start or the end of the
+message ("help me $": "please help me", not "help me fill the form"). Words are compared by
+their stems (flows/distress/text.py), so a pattern's "die" finds "died", "dying", "dieee".
+
+Two tiers: **alert** (clear danger: an alert and the emergency contacts at once) and
+**review** (possible danger: a person reads it the same day). In the concepts marked
+`negatable`, a negation just before the match ("I would never kill myself", "I don't want
+to die") makes an alert a review. Exceptions are patterns too: a match that overlaps an
 exception ("my phone died", "this heat is killing me") is no match.
 """
 
@@ -68,10 +71,14 @@ class Pattern:
     at_end: int | None = None  # how many words may follow the match, if held to the end
 
 
-def parse_pattern(text: str, language: str, concept: str = "") -> Pattern:
+def parse_pattern(
+    text: str, language: str, concept: str = "", classes: Mapping[str, str] | None = None
+) -> Pattern:
+    """`@name` stands for a word class of the language's file (`classes:`), so that a list
+    such as the people close to someone is written once and never forgotten in a pattern."""
     terms: list[Term] = []
     gap = 0
-    parts = text.split()
+    parts = [_expand(part, classes or {}, text) for part in text.split()]
     at_start = bool(parts) and parts[0] == "^"
     at_end = None
     if at_start:
@@ -106,6 +113,20 @@ def parse_pattern(text: str, language: str, concept: str = "") -> Pattern:
     if not terms or gap:
         raise ValueError(f"pattern {text!r} is empty or ends with a gap")
     return Pattern(concept, tuple(terms), text, at_start, at_end)
+
+
+def _expand(part: str, classes: Mapping[str, str], text: str) -> str:
+    if "@" not in part:
+        return part
+    out = []
+    for alternative in part.split("|"):
+        if alternative.startswith("@"):
+            if alternative[1:] not in classes:
+                raise ValueError(f"pattern {text!r}: no word class {alternative!r}")
+            out.append(classes[alternative[1:]])
+        else:
+            out.append(alternative)
+    return "|".join(out)
 
 
 def _match(words: list[Word], pattern: Pattern, start: int) -> list[int] | None:
@@ -187,6 +208,12 @@ class Language:
     @classmethod
     def from_dict(cls, code: str, data: Mapping[str, Any]) -> Language:
         reader = Reader(code, data.get("rewrites") or {})
+        # A class may use the classes written before it.
+        classes: dict[str, str] = {}
+        for name, words in (data.get("classes") or {}).items():
+            classes[str(name)] = "|".join(
+                _expand(w, classes, f"class {name}") for w in str(words).split("|")
+            )
         concepts, patterns = {}, []
         for name, raw in (data.get("concepts") or {}).items():
             tier = str(raw.get("tier", ALERT))
@@ -195,8 +222,12 @@ class Language:
             concepts[name] = Concept(
                 name, tier, str(raw.get("reason", name)), bool(raw.get("negatable", False))
             )
-            patterns += [parse_pattern(str(p), code, name) for p in raw.get("patterns") or ()]
-        exceptions = [parse_pattern(str(p), code) for p in data.get("exceptions") or ()]
+            patterns += [
+                parse_pattern(str(p), code, name, classes) for p in raw.get("patterns") or ()
+            ]
+        exceptions = [
+            parse_pattern(str(p), code, "", classes) for p in data.get("exceptions") or ()
+        ]
         negators = frozenset(fold(normalize(str(n)), code) for n in data.get("negators") or ())
         return cls(code, reader, concepts, patterns, exceptions, negators)
 
