@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from bot.audit import audit, staff_actor
+from bot.db import parse_id
 from bot.models import Alert, AlertMessage, Person, Staff
 from bot.people.assignment import facilitator_for_district
 
@@ -28,9 +29,9 @@ def alert_owner(session: Session, person: Person | None, programme: dict) -> int
 
 
 def safeguarding_lead(session: Session, programme: dict) -> int | None:
-    lead = programme.get("safeguarding_lead_id")
+    lead = parse_id(programme.get("safeguarding_lead_id"))
     if lead is not None:
-        staff = session.get(Staff, int(lead))
+        staff = session.get(Staff, lead)
         if staff is not None and staff.active and staff.role in ("admin", "facilitator"):
             return staff.id
     return session.exec(
