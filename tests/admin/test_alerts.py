@@ -10,6 +10,9 @@ from bot.db import transaction
 from bot.models import Alert, AuditLog
 from tests.builders import add_person, alerts
 
+# Onboarding over SMS in English, in the central district (Fatou's).
+ONBOARDING = ["Hello", "1", "yes", "yes", "Awa", "1", "1", "05/2026", "1", "3", "2", "1", "1"]
+
 
 def add_alert(
     stack, person_id, severity="high", reason="safety", hours_left=4, owner_id=None
@@ -89,7 +92,7 @@ async def test_an_alert_from_a_real_answer_reaches_the_persons_facilitator(
     """End to end: a person says words of danger over SMS; their facilitator sees the alert."""
     stack = sqlite_stack
     number = "+221770005599"
-    for said in ["Hello", "1", "yes", "yes", "Awa", "1", "1", "05/2026", "1", "3", "2", "1", "1"]:
+    for said in ONBOARDING:
         await stack.sms_says(number, said)
     person = stack.person("sms", number)
     assert person.facilitator_id == team.facilitator  # Fatou covers the central district
@@ -104,7 +107,7 @@ async def test_the_alert_page_shows_every_message_whole_the_conversation_and_a_r
 ):
     stack = sqlite_stack
     number = "+221770005611"
-    for said in ["Hello", "1", "yes", "yes", "Awa", "1", "1", "05/2026", "1", "3", "2", "1", "1"]:
+    for said in ONBOARDING:
         await stack.sms_says(number, said)
     first = "my husband came back drunk and he beat me, I am hiding at my sister"
     await stack.sms_says(number, first)
