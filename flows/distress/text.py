@@ -8,6 +8,7 @@ as its Snowball stem; for Arabic also without the article and the particles writ
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,10 +35,18 @@ class Word:
     stems: frozenset[str]
 
 
-@lru_cache(maxsize=8)
+_local = threading.local()
+
+
 def _stemmer(language: str):
-    name = STEMMERS.get(language)
-    return snowballstemmer.stemmer(name) if name else None
+    """One stemmer per language and thread: a Snowball stemmer keeps state while it works."""
+    stemmers = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    if language not in stemmers:
+        name = STEMMERS.get(language)
+        stemmers[language] = snowballstemmer.stemmer(name) if name else None
+    return stemmers[language]
 
 
 def fold(word: str, language: str = "") -> str:
