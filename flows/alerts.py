@@ -9,6 +9,10 @@ from typing import Any
 from flows.survey.model import Question, Survey
 from flows.survey.scoring import Scores
 
+# The emergency contacts, sent at once for any danger (and even to a stopped contact:
+# bot/messaging/optout.py).
+EMERGENCY = "followup.emergency"
+
 
 @dataclass(frozen=True)
 class Danger:

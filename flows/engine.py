@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from flows import menu, onboarding
+from flows.alerts import EMERGENCY
 from flows.content import Content
 from flows.context import language_of, say
 from flows.distress.detect import ALERT, Finding
@@ -36,8 +37,6 @@ RESUME_AFTER = timedelta(hours=12)
 # An opted-out person who writes hears how to come back at most once in this time.
 HINT_EVERY = timedelta(hours=24)
 LANGUAGE_FLOW = "language"
-# Sent even to someone who said STOP or refused consent: they wrote to us (bot/messaging/optout.py).
-EMERGENCY = "followup.emergency"
 
 
 def handle(snap: Snapshot, content: Content) -> Result:

@@ -11,6 +11,7 @@ from bot.audit import audit, staff_actor
 from bot.db import parse_id
 from bot.models import Alert, AlertMessage, Person, Staff
 from bot.people.assignment import facilitator_for_district
+from flows.alerts import EMERGENCY
 
 DEFAULT_DUE_HOURS = {"high": 4, "medium": 24, "low": 72}
 SEVERITIES = ("low", "medium", "high")  # in rising order
@@ -140,13 +141,12 @@ def _add_message(
 
 
 UNDELIVERED = "emergency_undelivered"
-EMERGENCY_ORIGIN = "followup.emergency"
 
 
 def note_undelivered(session: Session, outbound, code: str | None, now: datetime) -> None:
     """The emergency reply did not reach them (the provider refused it, Twilio 21610 for one):
     said on their open alert, so that staff call instead of waiting for an answer."""
-    if outbound.origin != EMERGENCY_ORIGIN or outbound.person_id is None:
+    if outbound.origin != EMERGENCY or outbound.person_id is None:
         return
     alert = session.exec(
         select(Alert)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.audit import PERSON, SYSTEM, audit
 from bot.models import Contact, Outbound, Person
+from flows.alerts import EMERGENCY
 from flows.vocabulary import OutboundStatus, PersonStatus
 
 # Sent even to someone who has opted out: the confirmation, how to come back, and the
@@ -24,7 +25,7 @@ SENT_WHILE_STOPPED = frozenset(
         "keyword.comeback_hint",
         "onboarding.declined",
         # Someone who said STOP or refused consent and then cries for help wrote to us.
-        "followup.emergency",
+        EMERGENCY,
     }
 )
 # Reasons a contact stops that a new message from them undoes: the channel works again.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from flows.distress.text import Reader, Word, canonical, fold
@@ -294,7 +295,7 @@ class Detector:
     def from_dicts(cls, data: Mapping[str, Mapping[str, Any]]) -> Detector:
         return cls({code: Language.from_dict(code, raw) for code, raw in data.items()})
 
-    @property
+    @cached_property
     def reasons(self) -> frozenset[str]:
         """Every alert reason a cry can carry (the concepts', and several signs at once)."""
         found = {c.reason for lang in self.languages.values() for c in lang.concepts.values()}

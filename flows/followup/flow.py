@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flows.alerts import Danger, answer_danger, score_dangers
+from flows.alerts import EMERGENCY, Danger, answer_danger, score_dangers
 from flows.choices import match_choice, parse_yes_no
 from flows.content import Content
 from flows.context import ctx_for, say, spoken_language
@@ -214,5 +214,5 @@ def _with_dangers(
         RaiseAlert(d.reason, d.severity, None if anonymous else d.detail)
         for d in dangers
     )
-    emergency = say(snap, content, "followup.emergency")
+    emergency = say(snap, content, EMERGENCY)
     return Result(result.conversation, (emergency, *result.messages), result.effects + alerts)
