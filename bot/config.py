@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_mode: Literal["webhook", "polling"] = "webhook"
     telegram_api_url: str = "https://api.telegram.org"
+    # The bot's @username, for the link staff tap to link their Telegram (t.me/<name>).
+    telegram_bot_username: str | None = None
 
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from bot.casework import effects as casework_effects
 from bot.casework import erasure as casework_erasure
 from bot.casework.erasure import ErasureRegistry
+from bot.casework.notices import AlertNotices
 from bot.channels.base import Channel
 from bot.channels.telegram import TelegramChannel
 from bot.channels.twilio_sms import TwilioChannel
@@ -61,6 +62,7 @@ class Services:
     sender: OutboxSender
     limiter: RateLimiter
     scheduler: Scheduler
+    notices: AlertNotices
     effects: EffectRegistry
     erasers: ErasureRegistry
     channels: dict[str, Channel] = field(default_factory=dict)
@@ -76,6 +78,7 @@ class Services:
         """Every part that reads the content gets the programme's settings at once."""
         content = with_overrides(self.base_content or self.content, found)
         self.content = self.inbox.content = self.scheduler.content = content
+        self.notices.content = content
 
     def reload_programme_settings(self) -> None:
         with transaction(self.engine) as session:
@@ -112,6 +115,7 @@ def build_services(
         sender=sender,
         limiter=limiter,
         scheduler=Scheduler(engine, content, clock, effects),
+        notices=AlertNotices(engine, content, clock, settings.public_url),
         effects=effects,
         erasers=build_erasers(),
         channels=channels,

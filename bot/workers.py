@@ -106,6 +106,15 @@ class Workers:
                 self.wake_outbox()
         except Exception:  # noqa: BLE001 - the next tick tries again
             log.exception("follow-up tick failed")
+        await self.notices()
+
+    async def notices(self) -> None:
+        """Staff told of new high alerts at once, and the lead of alerts past their due time."""
+        try:
+            if await asyncio.to_thread(self.services.notices.tick):
+                self.wake_outbox()
+        except Exception:  # noqa: BLE001 - the alert rows still say what is owed; next round
+            log.exception("alert notices failed")
 
     async def housekeeping(self) -> None:
         self.services.limiter.forget_idle()
@@ -128,6 +137,8 @@ class Workers:
             try:
                 if await asyncio.to_thread(self.services.inbox.process_pending):
                     self.wake_outbox()
+                    # A cry just raised a high alert: its owner hears of it now.
+                    await self.notices()
             except Exception:  # noqa: BLE001 - keep the loop alive; the tick retries
                 log.exception("inbox processing failed")
 

@@ -50,13 +50,16 @@ class Stack:
 
     # -- the service's own work ------------------------------------------------------------
     async def work(self) -> None:
-        """What the background workers would do: process the inbox, send the outbox."""
+        """What the background workers would do: process the inbox, tell staff of alerts,
+        send the outbox."""
         self.services.inbox.process_pending()
+        self.services.notices.tick()
         await self.services.sender.drain()
 
     async def tick(self) -> int:
         """What the follow-up tick would do, then send what it queued."""
         moved = self.services.scheduler.tick()
+        self.services.notices.tick()
         await self.work()
         return moved
 

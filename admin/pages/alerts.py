@@ -16,6 +16,7 @@ from admin.scope import alerts_condition, visible_alert
 from admin.staff_choices import owners, staff_names
 from bot.audit import audit, staff_actor
 from bot.casework.alerts import assign_alert, close_alert
+from bot.casework.staff_links import linked_contacts
 from bot.db import transaction
 from bot.models import Alert, AlertMessage, Inbound, Person
 
@@ -104,9 +105,10 @@ async def _alert_page(request: Request, ctx, alert_id: int, error: str | None = 
             entries = (
                 person_page.timeline(session, person.id, ALERT_CONTEXT, names)[0] if person else []
             )
-            return found, person, names, owners(session), said, entries
+            linked = bool(found.owner_id and linked_contacts(session, found.owner_id))
+            return found, person, names, owners(session), said, entries, linked
 
-    found, person, names, assignable, said, entries = await run_in_threadpool(load)
+    found, person, names, assignable, said, entries, linked = await run_in_threadpool(load)
     return render(
         request,
         ctx,
@@ -118,6 +120,7 @@ async def _alert_page(request: Request, ctx, alert_id: int, error: str | None = 
         person=person,
         names=names,
         assignable=assignable,
+        owner_linked=linked,
         now=svc.clock(),
         error=error,
         done=request.query_params.get("done") in ("assigned", "closed")

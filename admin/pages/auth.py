@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from admin.deps import AnyStaff, load_context, services
+from admin.deps import AnyStaff, Casework, load_context, services
 from admin.i18n import LANGUAGES
+from admin.params import Id
 from admin.render import LOGIN_LANGUAGE, render
 from admin.sessions import (
     COOKIE,
@@ -21,8 +22,9 @@ from admin.sessions import (
     too_many_attempts,
 )
 from bot.audit import audit, staff_actor
+from bot.casework.staff_links import CODE_LIFETIME, linked_contacts, may_link, new_code, unlink
 from bot.db import transaction
-from bot.models import Staff
+from bot.models import Staff, StaffContact
 from bot.staff import authenticate, close_all_sessions, hash_password, verify_password
 
 router = APIRouter(prefix="/admin")
@@ -157,9 +159,65 @@ async def language(request: Request, ctx: AnyStaff, language: str = Form("en")) 
     return RedirectResponse(_safe_next(path), status_code=303)
 
 
+async def _account(request: Request, ctx, status: int = 200, **extra) -> Response:
+    svc = services(request)
+
+    def load():
+        with transaction(svc.engine) as session:
+            contacts = linked_contacts(session, ctx.staff.id)
+            session.expunge_all()
+            return contacts
+
+    settings = svc.settings
+    return render(
+        request,
+        ctx,
+        "account.html",
+        status,
+        changed=request.query_params.get("changed") == "1",
+        contacts=await run_in_threadpool(load),
+        may_link=may_link(ctx.staff),
+        telegram_bot=settings.telegram_bot_username if settings.telegram_enabled else None,
+        sms_number=settings.twilio_from if settings.twilio_enabled else None,
+        code_minutes=int(CODE_LIFETIME.total_seconds() // 60),
+        **extra,
+    )
+
+
 @router.get("/account")
 async def account(request: Request, ctx: AnyStaff) -> Response:
-    return render(request, ctx, "account.html", changed=request.query_params.get("changed") == "1")
+    return await _account(request, ctx)
+
+
+@router.post("/account/link")
+async def link_code(request: Request, ctx: Casework) -> Response:
+    """A one-time code to send to the bot; shown once, never stored in the clear. Those who
+    can own an alert link a contact; a viewer never gets a notice."""
+    svc = services(request)
+    now = svc.clock()
+
+    def make():
+        with transaction(svc.engine) as session:
+            return new_code(session, ctx.staff.id, now)
+
+    code = await run_in_threadpool(make)
+    return await _account(request, ctx, code=code)
+
+
+@router.post("/account/contacts/{contact_id}/unlink")
+async def unlink_contact(request: Request, ctx: AnyStaff, contact_id: Id) -> Response:
+    svc = services(request)
+    now = svc.clock()
+
+    def remove():
+        with transaction(svc.engine) as session:
+            contact = session.get(StaffContact, contact_id)
+            # Only one's own: another staff member's contact is as good as not there.
+            if contact is not None and contact.staff_id == ctx.staff.id:
+                unlink(session, contact, "unlinked", staff_actor(ctx.staff.id), now)
+
+    await run_in_threadpool(remove)
+    return RedirectResponse("/admin/account", status_code=303)
 
 
 @router.post("/account/password")
@@ -189,7 +247,7 @@ async def change_password(
 
     outcome = await run_in_threadpool(change)
     if outcome.startswith("account."):
-        return render(request, ctx, "account.html", 400, error=ctx.t(outcome))
+        return await _account(request, ctx, 400, error=ctx.t(outcome))
     response = RedirectResponse("/admin/account?changed=1", status_code=303)
     response.set_cookie(COOKIE, outcome, max_age=int(LIFETIME.total_seconds()), httponly=True, samesite="lax",
                         secure=request.url.scheme == "https", path="/admin")  # fmt: skip

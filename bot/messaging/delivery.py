@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from bot.casework.alerts import note_undelivered
 from bot.channels.errors import TWILIO_FINAL_FAILURES, TWILIO_PROGRESS, TWILIO_UNDELIVERABLE
 from bot.db import transaction
-from bot.messaging.optout import mark_contact_stopped
+from bot.messaging.optout import mark_undeliverable
 from bot.models import Outbound
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def record_status(
             row.error_code = f"twilio:{error_code}" if error_code else row.error_code
             reason = TWILIO_UNDELIVERABLE.get(error_code or 0)
             if reason is not None:
-                mark_contact_stopped(session, row.contact_id, reason, now)
+                mark_undeliverable(session, row, reason, now)
             note_undelivered(session, row, row.error_code, now)
             return True
         if status not in TWILIO_PROGRESS:

@@ -13,7 +13,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session
 
 from bot.audit import PERSON, SYSTEM, audit
-from bot.models import Contact, Outbound, Person
+from bot.models import Contact, Outbound, Person, Staff, StaffContact
 from flows.alerts import EMERGENCY
 from flows.vocabulary import OutboundStatus, PersonStatus
 
@@ -36,6 +36,17 @@ def may_receive(contact: Contact, person: Person | None, origin: str | None) -> 
     """At send time: a stopped contact or an opted-out person gets only SENT_WHILE_STOPPED."""
     stopped = contact.stopped or (person is not None and person.opted_out_at is not None)
     return not stopped or origin in SENT_WHILE_STOPPED
+
+
+# Sent to a staff contact just unlinked: the confirmation that nothing more goes there.
+SENT_TO_UNLINKED = frozenset({"staff.unlinked"})
+
+
+def may_notify(contact: StaffContact, staff: Staff | None, origin: str | None) -> bool:
+    """At send time: a notice goes to a linked contact of an active staff member only."""
+    if staff is None or not staff.active:
+        return False
+    return contact.stopped_at is None or origin in SENT_TO_UNLINKED
 
 
 def cancel_pending(session: Session, person_id: int) -> None:
@@ -73,6 +84,27 @@ def set_blocked(contact: Contact, blocked: bool, now: datetime) -> None:
         contact.stopped, contact.stopped_at, contact.stopped_reason = True, now, "blocked"
     elif contact.stopped_reason in LIFTED_BY_WRITING:
         contact.stopped, contact.stopped_at, contact.stopped_reason = False, None, None
+
+
+def mark_undeliverable(session: Session, outbound: Outbound, reason: str, now: datetime) -> None:
+    """The provider says the address of this row cannot be written to: a person's contact
+    stops; a staff member's linked contact is unlinked."""
+    if outbound.contact_id is not None:
+        mark_contact_stopped(session, outbound.contact_id, reason, now)
+    elif outbound.staff_contact_id is not None:
+        contact = session.get(StaffContact, outbound.staff_contact_id)
+        if contact is not None and contact.stopped_at is None:
+            contact.stopped_at, contact.stopped_reason = now, reason
+            audit(
+                session,
+                SYSTEM,
+                "staff.contact_unlinked",
+                None,
+                now,
+                staff=contact.staff_id,
+                channel=contact.channel,
+                reason=reason,
+            )
 
 
 def mark_contact_stopped(session: Session, contact_id: int, reason: str, now: datetime) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.bulk import insert_many
-from bot.models import Contact, Outbound, Person
+from bot.models import Contact, Outbound, Person, StaffContact
 from flows.types import Choice, Message
 from flows.vocabulary import OutboundStatus
 
@@ -25,7 +25,7 @@ from flows.vocabulary import OutboundStatus
 def outbound_values(
     *,
     person_id: int | None,
-    contact_id: int,
+    contact_id: int | None,
     channel: str,
     body: str,
     language: str | None,
@@ -36,10 +36,11 @@ def outbound_values(
     initiated: bool = False,
     staff_id: int | None = None,
     broadcast_id: int | None = None,
+    staff_contact_id: int | None = None,
 ) -> dict[str, Any]:
     """One outbound row as column values: what `enqueue` and bulk senders both write."""
     due = due or now
-    return {
+    values = {
         "person_id": person_id,
         "contact_id": contact_id,
         "channel": channel,
@@ -56,6 +57,10 @@ def outbound_values(
         "broadcast_id": broadcast_id,
         "staff_id": staff_id,
     }
+    # Only notices to staff carry it: bulk rows to people keep one column fewer to write.
+    if staff_contact_id is not None:
+        values["staff_contact_id"] = staff_contact_id
+    return values
 
 
 @lru_cache(maxsize=512)
@@ -139,6 +144,31 @@ def enqueue_all(
     ]
     session.add_all(rows)
     return rows
+
+
+def enqueue_to_staff(
+    session: Session,
+    contact: StaffContact,
+    body: str,
+    language: str | None,
+    origin: str,
+    now: datetime,
+) -> Outbound:
+    """A notice to a staff member's linked contact: no person behind it, never capped."""
+    row = Outbound(
+        **outbound_values(
+            person_id=None,
+            contact_id=None,
+            staff_contact_id=contact.id,
+            channel=contact.channel,
+            body=body,
+            language=language,
+            origin=origin,
+            now=now,
+        )
+    )
+    session.add(row)
+    return row
 
 
 def enqueue_many(session: Session, rows: list[dict[str, Any]]) -> None:

@@ -14,9 +14,9 @@ from sqlalchemy.orm import aliased
 from bot.casework.alerts import note_undelivered
 from bot.channels.base import Channel, OutboundMessage, SendError, SendOutcome
 from bot.db import transaction
-from bot.messaging.optout import mark_contact_stopped, may_receive
+from bot.messaging.optout import mark_undeliverable, may_notify, may_receive
 from bot.messaging.ratelimit import RateLimiter
-from bot.models import Contact, Outbound, Person
+from bot.models import Contact, Outbound, Person, Staff, StaffContact
 from bot.people.contacts import preferred_contact
 from bot.people.reachability import mark_unreachable
 from bot.timeutil import Clock
@@ -117,11 +117,10 @@ class OutboxSender:
         with transaction(self.engine) as session:
             rows = session.scalars(statement).all()
             for row in rows:
-                contact = session.get(Contact, row.contact_id)
-                person = session.get(Person, row.person_id) if row.person_id else None
-                if not may_receive(contact, person, row.origin):
+                address, refused = _recipient(session, row)
+                if refused:
                     row.status = "cancelled"
-                    row.error = f"contact stopped ({contact.stopped_reason or 'opted out'})"
+                    row.error = refused
                     continue
                 row.status = "sending"
                 row.claimed_until = now + LEASE
@@ -130,7 +129,7 @@ class OutboxSender:
                     Claimed(
                         id=row.id,
                         channel=row.channel,
-                        address=contact.address,
+                        address=address,
                         body=row.body,
                         choices=tuple((c["value"], c["label"]) for c in row.choices),
                         rtl=(row.language or "") in self.rtl_languages,
@@ -196,10 +195,25 @@ class OutboxSender:
             outbound.status = "failed"
             note_undelivered(session, outbound, error.code, now)
             if error.kind in ("blocked", "opted_out", "unreachable"):
-                mark_contact_stopped(session, outbound.contact_id, error.kind, now)
+                mark_undeliverable(session, outbound, error.kind, now)
             if error.kind in ("blocked", "unreachable") and outbound.person_id is not None:
                 _unreachable_if_no_other_way(session, outbound.person_id, error.code, now)
             log.warning("outbound %s failed for good: %s %s", row.id, error.code, error.detail)
+
+
+def _recipient(session, row: Outbound) -> tuple[str, str | None]:
+    """The address to send to, and why not when it may not go (opted out, unlinked)."""
+    if row.contact_id is None:
+        contact = session.get(StaffContact, row.staff_contact_id)
+        staff = session.get(Staff, contact.staff_id)
+        if not may_notify(contact, staff, row.origin):
+            return contact.address, f"staff contact unlinked ({contact.stopped_reason or 'inactive'})"
+        return contact.address, None
+    contact = session.get(Contact, row.contact_id)
+    person = session.get(Person, row.person_id) if row.person_id else None
+    if not may_receive(contact, person, row.origin):
+        return contact.address, f"contact stopped ({contact.stopped_reason or 'opted out'})"
+    return contact.address, None
 
 
 def _unreachable_if_no_other_way(session, person_id: int, code: str, now: datetime) -> None:

@@ -8,7 +8,14 @@ from bot.models.messages import Inbound, Outbound
 from bot.models.people import Consent, Contact, Conversation, Person
 from bot.models.programme import ProgrammeSetting
 from bot.models.results import ResultsSnapshot
-from bot.models.staff import AuditLog, LoginAttempt, Staff, StaffSession
+from bot.models.staff import (
+    AuditLog,
+    LoginAttempt,
+    Staff,
+    StaffContact,
+    StaffLinkCode,
+    StaffSession,
+)
 
 __all__ = [
     "Person",
@@ -19,6 +26,8 @@ __all__ = [
     "Outbound",
     "Staff",
     "StaffSession",
+    "StaffContact",
+    "StaffLinkCode",
     "LoginAttempt",
     "AuditLog",
     "ScheduledPrompt",

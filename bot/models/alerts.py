@@ -25,6 +25,10 @@ class Alert(SQLModel, table=True):
     status: str = Field(default="open", max_length=12)
     due_at: datetime = _utc(nullable=False)
     created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+    # When the owner was sent a notice of this high alert (or found to have nowhere to get
+    # one), and when the safeguarding lead was told it is still open past its due time.
+    owner_noticed_at: datetime | None = _utc()
+    escalated_at: datetime | None = _utc()
     closed_at: datetime | None = _utc()
     closed_by: int | None = Field(default=None, foreign_key="staff.id")
     close_note: str | None = None

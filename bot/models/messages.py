@@ -68,7 +68,9 @@ class Outbound(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    contact_id: int = Field(foreign_key="contact.id")
+    # A person's contact, or (for a notice to staff) a staff member's linked contact.
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    staff_contact_id: int | None = Field(default=None, foreign_key="staff_contact.id")
     channel: str = Field(max_length=16)
     body: str
     choices: list[dict[str, str]] = _json(list)

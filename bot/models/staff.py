@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.models.base import _json, _utc
@@ -23,6 +24,38 @@ class Staff(SQLModel, table=True):
     districts: list[str] = _json(list)
     last_login_at: datetime | None = _utc()
     created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+
+
+class StaffContact(SQLModel, table=True):
+    """A staff member's own Telegram chat or phone, linked with a one-time code they sent to
+    the bot: where their alert notices go. Never a person's contact."""
+
+    __tablename__ = "staff_contact"
+    __table_args__ = (
+        UniqueConstraint("channel", "address", name="uq_staff_contact_channel_address"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    channel: str = Field(max_length=16)
+    address: str = Field(max_length=64)
+    linked_at: datetime = _utc(nullable=False)
+    # Unlinked by them (STOP) or by the provider (blocked, unreachable): nothing goes there.
+    stopped_at: datetime | None = _utc()
+    stopped_reason: str | None = Field(default=None, max_length=32)
+
+
+class StaffLinkCode(SQLModel, table=True):
+    """A one-time code shown on the staff member's account page; only its hash is stored."""
+
+    __tablename__ = "staff_link_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = _utc(nullable=False)
+    expires_at: datetime = _utc(nullable=False)
+    used_at: datetime | None = _utc()
 
 
 class StaffSession(SQLModel, table=True):

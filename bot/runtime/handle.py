@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.casework.staff_links import handle_staff_message
 from bot.messaging.optout import LIFTED_BY_WRITING, set_blocked
 from bot.messaging.outbox import enqueue_all
 from bot.models import Contact, Conversation, Inbound, Person
@@ -29,6 +30,8 @@ def handle_inbound(
     session: Session, inbound: Inbound, content: Content, now: datetime, effects: EffectRegistry
 ) -> Result | None:
     """Processes one stored inbound row; the caller commits."""
+    if handle_staff_message(session, inbound, content, now):
+        return None  # a staff member linking or writing from a linked chat: no person
     contact = contact_for(session, inbound.channel, inbound.address, now)
     conversation = conversation_for(session, contact.person_id, lock=True)
     person = session.get(Person, contact.person_id)

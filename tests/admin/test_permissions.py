@@ -23,6 +23,8 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("GET", "/admin"): (SIGNED_IN, False),
     ("GET", "/admin/account"): (SIGNED_IN, False),
     ("POST", "/admin/account/password"): (SIGNED_IN, False),
+    ("POST", "/admin/account/link"): (CASEWORK, False),
+    ("POST", "/admin/account/contacts/{contact_id}/unlink"): (SIGNED_IN, False),
     ("POST", "/admin/language"): (SIGNED_IN, False),
     ("GET", "/admin/login"): ({"viewer": OK, "facilitator": OK, "admin": OK}, False),
     ("POST", "/admin/logout"): (SIGNED_IN, False),
@@ -103,7 +105,8 @@ def world(sqlite_stack, team):
             session.add_all([alert, broadcast])
             session.flush()
             ids[key] = {"person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
-                        "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer}  # fmt: skip
+                        "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer,
+                        "contact_id": 1}  # fmt: skip
     return ids
 
 
