@@ -63,7 +63,9 @@ class AlertNotices:
         for alert in alerts:
             alert.owner_noticed_at = now
             owner = session.get(Staff, alert.owner_id) if alert.owner_id else None
-            sent = self._notify(session, owner, NEW_ALERT, now, case=alert.id, link=self._link(alert))
+            sent = self._notify(
+                session, owner, NEW_ALERT, now, case=alert.id, link=self._link(alert)
+            )
             audit(
                 session,
                 SYSTEM,
@@ -113,7 +115,9 @@ class AlertNotices:
     def _link(self, alert: Alert) -> str:
         return f"{self.admin_url}/admin/alerts/{alert.id}"
 
-    def _notify(self, session: Session, staff: Staff | None, key: str, now: datetime, **values) -> int:
+    def _notify(
+        self, session: Session, staff: Staff | None, key: str, now: datetime, **values
+    ) -> int:
         if staff is None or not staff.active:
             return 0
         language = staff_language(staff, self.content)

@@ -115,7 +115,9 @@ def unlink(session: Session, contact: StaffContact, reason: str, actor: str, now
         )
 
 
-def handle_staff_message(session: Session, inbound: Inbound, content: Content, now: datetime) -> bool:
+def handle_staff_message(
+    session: Session, inbound: Inbound, content: Content, now: datetime
+) -> bool:
     """True when this inbound message was a staff member's (a link code, or a message from a
     linked address that is no person's): answered here, never seen by a flow."""
     if inbound.kind not in ("text", "start") or inbound.channel not in LINKABLE:

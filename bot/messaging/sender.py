@@ -207,7 +207,10 @@ def _recipient(session, row: Outbound) -> tuple[str, str | None]:
         contact = session.get(StaffContact, row.staff_contact_id)
         staff = session.get(Staff, contact.staff_id)
         if not may_notify(contact, staff, row.origin):
-            return contact.address, f"staff contact unlinked ({contact.stopped_reason or 'inactive'})"
+            return (
+                contact.address,
+                f"staff contact unlinked ({contact.stopped_reason or 'inactive'})",
+            )
         return contact.address, None
     contact = session.get(Contact, row.contact_id)
     person = session.get(Person, row.person_id) if row.person_id else None
