@@ -36,9 +36,13 @@ def _distress(root: Path, languages: tuple[str, ...]) -> Detector:
     missing = [language for language in languages if not (folder / f"{language}.yaml").exists()]
     if missing and folder.exists():
         raise ValueError(f"content/distress: no file for {', '.join(missing)}")
-    return Detector.from_dicts(
-        {language: _read(folder / f"{language}.yaml") for language in languages if not missing}
-    )
+    read = {language: _read(folder / f"{language}.yaml") for language in languages if not missing}
+    for language, data in read.items():
+        # The learned scorer's weights (bench/distress_train.py), when trained.
+        scores = folder / f"{language}.scores.yaml"
+        if scores.exists():
+            data["scores"] = _read(scores)
+    return Detector.from_dicts(read)
 
 
 def _lexicon(root: Path, languages: tuple[str, ...]) -> Lexicon:

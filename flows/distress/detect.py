@@ -9,7 +9,10 @@ message ("help me $": "please help me", not "help me fill the form"). Words are 
 their stems (flows/distress/text.py), so a pattern's "die" finds "died", "dying", "dieee".
 
 Two tiers: **alert** (clear danger: an alert and the emergency contacts at once) and
-**review** (possible danger: a person reads it the same day). In the concepts marked
+**review** (possible danger: a person reads it the same day). Two signs of possible danger
+in one message are an alert. A concept of tier **sign** ("rope", "bridge", "tonight") is no
+finding on its own ("we fixed the roof") but counts as one of those signs ("I'm on the roof
+and I can't go on"). In the concepts marked
 `negatable`, a negation just before the match ("I would never kill myself", "I don't want
 to die") makes an alert a review. Exceptions are patterns too: a match that overlaps an
 exception ("my phone died", "this heat is killing me") is no match.
@@ -23,14 +26,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from flows.distress.scorer import Scorer, features
 from flows.distress.text import Reader, Word, canonical, fold
 from flows.text import normalize
 
 ALERT = "alert"
 REVIEW = "review"
-TIERS = (ALERT, REVIEW)
+SIGN = "sign"  # only beside a sign of possible danger
+TIERS = (ALERT, REVIEW, SIGN)
 SEVERITY = {ALERT: "high", REVIEW: "medium"}
 SEVERAL_SIGNS = "several_signs"
+# Found by the scorer, not a pattern: the concept, and the alert reason when it is very sure.
+SCORED = "scored"
+LIKELY_DANGER = "likely_danger"
+POSSIBLE_DISTRESS = "possible_distress"
 # How many words before a match may hold the negation that softens it.
 NEGATION_REACH = 2
 HEAD = 2  # prefixes are at least this long ("suicid*")
@@ -90,12 +99,24 @@ def parse_pattern(
         if parts and (found := _GAP.fullmatch(parts[-1])):
             at_end = int(found.group(1))
             parts = parts[:-1]
+    explicit_gap, previous = False, 1  # previous: how many words the last part offered
     for part in parts:
         if found := _GAP.fullmatch(part):
             gap = int(found.group(1))
+            explicit_gap = True
             continue
+        alternatives = part.split("|")
+        # "a|b c" reads as "a|b" then "c", never "a" or "b c": a phrase cannot sit inside an
+        # alternation. Two words side by side with a choice among them is that mistake.
+        if terms and not explicit_gap and max(len(alternatives), previous) > 1:
+            raise ValueError(
+                f"pattern {text!r}: {part!r} follows a word without ~N (a phrase inside a|b?)"
+            )
+        if len(set(alternatives)) < len(alternatives):
+            raise ValueError(f"pattern {text!r}: {part!r} names a word twice")
+        explicit_gap, previous = False, len(alternatives)
         stems, surface, prefixes = set(), set(), []
-        for alternative in part.split("|"):
+        for alternative in alternatives:
             said = normalize(alternative.strip("=*"))
             if not said or " " in said:
                 raise ValueError(f"pattern {text!r}: {alternative!r} is not one word")
@@ -199,6 +220,9 @@ class Language:
     patterns: list[Pattern]
     exceptions: list[Pattern]
     negators: frozenset[str]
+    scorer: Scorer | None = None
+    # Laughter ("haha", "mdr", "ههه"): an alert beside it is read as a review.
+    jokes: re.Pattern | None = None
     _index: _Index = field(init=False, repr=False)
     _exception_index: _Index = field(init=False, repr=False)
 
@@ -230,7 +254,12 @@ class Language:
             parse_pattern(str(p), code, "", classes) for p in data.get("exceptions") or ()
         ]
         negators = frozenset(fold(normalize(str(n)), code) for n in data.get("negators") or ())
-        return cls(code, reader, concepts, patterns, exceptions, negators)
+        scores = data.get("scores")
+        scorer = Scorer.from_dict(scores) if scores else None
+        # Regular expressions over each word as normalised ("(ha){2,}", "mdr+").
+        marks = [str(j) for j in data.get("jokes") or ()]
+        jokes = re.compile("|".join(f"(?:{m})" for m in marks)) if marks else None
+        return cls(code, reader, concepts, patterns, exceptions, negators, scorer, jokes)
 
     def find(self, text: str | None) -> tuple[list[Finding], set[str]]:
         """What the text says in this language, and the words its exceptions cover (an
@@ -245,6 +274,9 @@ class Language:
                     excepted.update(range(at[0], at[-1] + 1))
         found: list[Finding] = []
         spans: list[tuple[int, int, str]] = []
+        # "My mother will kill me if I'm late haha": laughter softens every alert to a review,
+        # as a negation does; a person still reads it the same day.
+        negated = joking = self._joking(words)
         for start, word in enumerate(words):
             for pattern in self._index.candidates(word):
                 at = _match(words, pattern, start)
@@ -252,12 +284,38 @@ class Language:
                     continue
                 concept = self.concepts[pattern.concept]
                 tier = concept.tier
-                if tier == ALERT and concept.negatable and self._negated(words, at):
-                    tier = REVIEW
+                if tier == ALERT and (
+                    joking or (concept.negatable and self._negated(words, at))
+                ):
+                    tier, negated = REVIEW, True
                 said = " ".join(w.text for w in words[at[0] : at[-1] + 1])
                 found.append(Finding(concept.name, tier, concept.reason, self.code, said))
                 spans.append((at[0], at[-1], tier))
-        return _escalated(found, spans, self.code), {words[i].text for i in excepted}
+        found = _escalated(found, spans, self.code, joking)
+        scored = self._scored(words, excepted, found, negated)
+        return found + scored, {words[i].text for i in excepted}
+
+    def _scored(
+        self, words: list[Word], excepted: set[int], found: list[Finding], negated: bool
+    ) -> list[Finding]:
+        """The scorer's word on what the patterns let pass: a review where they found
+        nothing, an alert where it is very sure, unless a negation softened a pattern ("I
+        would never kill myself": a review, whatever the words)."""
+        if self.scorer is None or any(f.tier == ALERT for f in found):
+            return []
+        said = features(words, excepted)
+        probability = self.scorer.probability(said)
+        if probability is None or probability < self.scorer.review_at:
+            return []
+        alert = probability >= self.scorer.alert_at and not negated
+        if not alert and found:
+            return []  # a review already: nothing to add
+        tier, reason = (ALERT, LIKELY_DANGER) if alert else (REVIEW, POSSIBLE_DISTRESS)
+        strongest = " ".join(self.scorer.strongest(said))
+        return [Finding(SCORED, tier, reason, self.code, strongest)]
+
+    def _joking(self, words: list[Word]) -> bool:
+        return self.jokes is not None and any(self.jokes.fullmatch(w.text) for w in words)
 
     def _negated(self, words: list[Word], at: list[int]) -> bool:
         matched = set(at)
@@ -267,21 +325,27 @@ class Language:
         return False
 
 
-def _escalated(found: list[Finding], spans: list[tuple[int, int, str]], code: str) -> list[Finding]:
+def _escalated(
+    found: list[Finding], spans: list[tuple[int, int, str]], code: str, joking: bool = False
+) -> list[Finding]:
     """Two signs of possible danger in different words of one message are an alert: "I wrote
-    a letter to my kids. I won't be here tomorrow"."""
-    if any(tier == ALERT for _, _, tier in spans):
-        return found
-    reviews = sorted((start, end) for start, end, tier in spans if tier == REVIEW)
+    a letter to my kids. I won't be here tomorrow"; "I'm on the roof, I can't go on". At
+    least one of them a review: two bare signs ("rope", "tonight") are ordinary words."""
+    kept = [f for f in found if f.tier != SIGN]
+    if joking or any(tier == ALERT for _, _, tier in spans):
+        return kept
+    if not any(f.tier == REVIEW for f in kept):
+        return kept
+    signs = sorted((start, end) for start, end, tier in spans if tier != ALERT)
     apart, last_end = 0, -1
-    for start, end in reviews:
+    for start, end in signs:
         if start > last_end:
             apart += 1
             last_end = end
     if apart < 2:
-        return found
+        return kept
     said = " … ".join(f.said for f in found)
-    return [Finding(SEVERAL_SIGNS, ALERT, SEVERAL_SIGNS, code, said), *found]
+    return [Finding(SEVERAL_SIGNS, ALERT, SEVERAL_SIGNS, code, said), *kept]
 
 
 @dataclass
@@ -299,7 +363,7 @@ class Detector:
     def reasons(self) -> frozenset[str]:
         """Every alert reason a cry can carry (the concepts', and several signs at once)."""
         found = {c.reason for lang in self.languages.values() for c in lang.concepts.values()}
-        return frozenset(found | {SEVERAL_SIGNS})
+        return frozenset(found | {SEVERAL_SIGNS, LIKELY_DANGER})
 
     def findings(self, text: str | None) -> list[Finding]:
         if not text or not text.strip():

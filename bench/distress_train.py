@@ -1,0 +1,62 @@
+"""Trains the distress scorer (flows/distress/scorer.py) of each shipped language from the
+labelled corpus and writes content/distress/<language>.scores.yaml.
+
+    .venv/bin/python bench/distress_train.py
+
+Learns from tests/flows/distress/<language>.yaml (cries and worries: needs a person;
+ordinary: nothing) and, as more ordinary messages, the short answers the bot hears all day
+(every option label of the catalog, numbers, yes and no). Never from
+tests/flows/distress/unseen/: that set measures it. Rerun after changing the corpus or
+content/distress/<language>.yaml (rewrites and stems change what the model sees); a test
+fails until the scores file matches (its `corpus` hash).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.content import load_content  # noqa: E402
+from flows.distress.corpus import corpus_hash, examples  # noqa: E402
+from flows.distress.train import train  # noqa: E402
+
+CORPUS = ROOT / "tests" / "flows" / "distress"
+CONTENT = ROOT / "content" / "distress"
+
+
+def main() -> None:
+    content = load_content()
+    for language, reader in content.distress.languages.items():
+        labelled = yaml.safe_load((CORPUS / f"{language}.yaml").read_text(encoding="utf-8"))
+        found = examples(reader, labelled, content.catalog, language)
+        trained = train(found)
+        scores = {
+            "corpus": corpus_hash(found),
+            **{k: v for k, v in trained.items() if k != "weights"},
+            "weights": trained["weights"],
+        }
+        path = CONTENT / f"{language}.scores.yaml"
+        header = (
+            f"# Written by bench/distress_train.py from tests/flows/distress/{language}.yaml;"
+            " do not edit by hand.\n"
+        )
+        path.write_text(
+            header + yaml.safe_dump(scores, allow_unicode=True, sort_keys=False, width=100),
+            encoding="utf-8",
+        )
+        check = trained["cross_validated"]
+        print(
+            f"{language}: {len(found)} messages, {len(trained['weights'])} weights;"
+            f" review at {trained['review_at']}, alert at {trained['alert_at']};"
+            f" cross-validated: {check['needs_a_person_caught']:.1%} of those needing a person"
+            f" caught, {check['ordinary_flagged']:.1%} of ordinary flagged"
+        )
+
+
+if __name__ == "__main__":
+    main()
