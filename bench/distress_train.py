@@ -35,11 +35,7 @@ def main() -> None:
         labelled = yaml.safe_load((CORPUS / f"{language}.yaml").read_text(encoding="utf-8"))
         found = examples(reader, labelled, content.catalog, language)
         trained = train(found)
-        scores = {
-            "corpus": corpus_hash(found),
-            **{k: v for k, v in trained.items() if k != "weights"},
-            "weights": trained["weights"],
-        }
+        scores = {"corpus": corpus_hash(found), **trained}
         path = CONTENT / f"{language}.scores.yaml"
         header = (
             f"# Written by bench/distress_train.py from tests/flows/distress/{language}.yaml;"
@@ -51,10 +47,12 @@ def main() -> None:
         )
         check = trained["cross_validated"]
         print(
-            f"{language}: {len(found)} messages, {len(trained['weights'])} weights;"
-            f" review at {trained['review_at']}, alert at {trained['alert_at']};"
-            f" cross-validated: {check['needs_a_person_caught']:.1%} of those needing a person"
-            f" caught, {check['ordinary_flagged']:.1%} of ordinary flagged"
+            f"{language}: {len(found)} messages; review at {trained['review']['at']}, alert at"
+            f" {trained['alert']['at']}; cross-validated: reviewed"
+            f" {check['needing_a_person_reviewed']:.1%} of those needing a person and"
+            f" {check['ordinary_reviewed']:.1%} of ordinary; alerted {check['cries_alerted']:.1%}"
+            f" of cries, {check['worries_alerted']:.1%} of worries,"
+            f" {check['ordinary_alerted']:.1%} of ordinary"
         )
 
 

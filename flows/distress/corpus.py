@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flows.distress.scorer import features
-from flows.distress.train import Example
+from flows.distress.train import CRY, ORDINARY, SHORT, WORRY, Example
 
 # What people answer in every language besides the options: numbers, dates, greetings.
 SHORT_ANSWERS = (
@@ -26,25 +26,22 @@ def examples(language, labelled: Mapping[str, Any], catalog, code: str) -> list[
     """`language`: a flows.distress.detect.Language (its reader turns text into words)."""
     found: list[Example] = []
 
-    def add(text: str, label: float, ordinary: bool) -> None:
+    def add(text: str, kind: str) -> None:
         words = language.reader.words(text)
         if words:
-            found.append(Example(frozenset(features(words)), label, ordinary))
+            found.append(Example(frozenset(features(words)), kind))
 
-    for text in labelled.get("cries") or ():
-        add(str(text), 1.0, False)
-    for text in labelled.get("worries") or ():
-        add(str(text), 1.0, False)
-    for text in labelled.get("ordinary") or ():
-        add(str(text), 0.0, True)
+    for section, kind in (("cries", CRY), ("worries", WORRY), ("ordinary", ORDINARY)):
+        for text in labelled.get(section) or ():
+            add(str(text), kind)
     options = sorted(v for k, v in catalog.texts.get(code, {}).items() if k.startswith("option."))
     for text in (*options, *SHORT_ANSWERS):
-        add(text, 0.0, False)
+        add(text, SHORT)
     return found
 
 
 def corpus_hash(found: Sequence[Example]) -> str:
     """What the model learned from, exactly (features and labels), so a test can tell that
     the shipped weights still match the corpus and the way text is read."""
-    rows = sorted((sorted(e.features), e.label, e.ordinary) for e in found)
+    rows = sorted((sorted(e.features), e.kind) for e in found)
     return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()[:16]

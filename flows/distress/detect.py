@@ -284,9 +284,7 @@ class Language:
                     continue
                 concept = self.concepts[pattern.concept]
                 tier = concept.tier
-                if tier == ALERT and (
-                    joking or (concept.negatable and self._negated(words, at))
-                ):
+                if tier == ALERT and (joking or (concept.negatable and self._negated(words, at))):
                     tier, negated = REVIEW, True
                 said = " ".join(w.text for w in words[at[0] : at[-1] + 1])
                 found.append(Finding(concept.name, tier, concept.reason, self.code, said))
@@ -299,18 +297,17 @@ class Language:
         self, words: list[Word], excepted: set[int], found: list[Finding], negated: bool
     ) -> list[Finding]:
         """The scorer's word on what the patterns let pass: a review where they found
-        nothing, an alert where it is very sure, unless a negation softened a pattern ("I
-        would never kill myself": a review, whatever the words)."""
+        nothing; an alert where its cry model is sure, unless a negation or laughter
+        softened a pattern ("I would never kill myself": a review, whatever the words)."""
         if self.scorer is None or any(f.tier == ALERT for f in found):
             return []
         said = features(words, excepted)
-        probability = self.scorer.probability(said)
-        if probability is None or probability < self.scorer.review_at:
+        if not negated and self.scorer.alert.says(said):
+            tier, reason = ALERT, LIKELY_DANGER
+        elif not found and self.scorer.review.says(said):
+            tier, reason = REVIEW, POSSIBLE_DISTRESS
+        else:
             return []
-        alert = probability >= self.scorer.alert_at and not negated
-        if not alert and found:
-            return []  # a review already: nothing to add
-        tier, reason = (ALERT, LIKELY_DANGER) if alert else (REVIEW, POSSIBLE_DISTRESS)
         strongest = " ".join(self.scorer.strongest(said))
         return [Finding(SCORED, tier, reason, self.code, strongest)]
 

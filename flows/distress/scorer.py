@@ -45,21 +45,18 @@ def sigmoid(z: float) -> float:
 
 
 @dataclass(frozen=True)
-class Scorer:
+class Model:
     weights: Mapping[str, float]
     bias: float
-    review_at: float  # at least this probability: a person reads it the same day
-    alert_at: float  # at least this: an alert, as a pattern of the alert tier would
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    at: float  # the probability from which it speaks
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Scorer:
-        review_at, alert_at = float(data["review_at"]), float(data["alert_at"])
-        if not 0 < review_at <= alert_at <= 1:
-            raise ValueError("distress scores: need 0 < review_at <= alert_at <= 1")
+    def from_dict(cls, data: Mapping[str, Any]) -> Model:
+        at = float(data["at"])
+        if not 0 < at <= 1:
+            raise ValueError("distress scores: a model's `at` is a probability above 0")
         weights = {str(k): float(v) for k, v in (data.get("weights") or {}).items()}
-        meta = {k: v for k, v in data.items() if k not in ("weights",)}
-        return cls(weights, float(data["bias"]), review_at, alert_at, meta)
+        return cls(weights, float(data["bias"]), at)
 
     def probability(self, found: set[str]) -> float | None:
         known = [self.weights[f] for f in found if f in self.weights]
@@ -67,7 +64,28 @@ class Scorer:
             return None
         return sigmoid(self.bias + sum(known))
 
+    def says(self, found: set[str]) -> bool:
+        probability = self.probability(found)
+        return probability is not None and probability >= self.at
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """Two models: `review` (needs a person: a cry or a worry) and `alert` (a cry, not a
+    worry: "I feel so hopeless" is read the same day, not answered with the emergency
+    number)."""
+
+    review: Model
+    alert: Model
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Scorer:
+        meta = {k: v for k, v in data.items() if k not in ("review", "alert")}
+        return cls(Model.from_dict(data["review"]), Model.from_dict(data["alert"]), meta)
+
     def strongest(self, found: set[str], count: int = 3) -> list[str]:
         """The features that weighed most toward danger: what staff see as the reason."""
-        ranked = sorted((f for f in found if self.weights.get(f, 0) > 0), key=self.weights.get)
+        weights = self.review.weights
+        ranked = sorted((f for f in found if weights.get(f, 0) > 0), key=weights.get)
         return ranked[::-1][:count]

@@ -3,6 +3,7 @@ and on what no corpus can list: any casing, punctuation, repeated letters, spaci
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content import load_content
-from flows.distress.detect import ALERT, REVIEW, Detector, parse_pattern
+from flows.distress.detect import ALERT, REVIEW, SIGN, Detector, parse_pattern
 
 CORPUS = Path(__file__).parent
 DETECTOR = load_content().distress
@@ -29,7 +30,24 @@ def test_every_shipped_language_has_a_corpus_and_concepts():
         assert len(data["cries"]) >= 40 and len(data["ordinary"]) >= 30
         concepts = DETECTOR.languages[language].concepts
         tiers = {c.tier for c in concepts.values()}
-        assert tiers == {ALERT, REVIEW}, language
+        assert tiers == {ALERT, REVIEW, SIGN}, language
+
+
+PATTERNS_ONLY = Detector(
+    {code: dataclasses.replace(lang, scorer=None) for code, lang in DETECTOR.languages.items()}
+)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_patterns_alone_find_the_corpus_cries(language):
+    """The scorer learned from this corpus, so it would pass anything here; the patterns
+    must hold on their own."""
+    data = _corpus(language)
+    cries = data["cries"]
+    alert = [s for s in cries if (f := PATTERNS_ONLY.detect(s, language)) and f.tier == ALERT]
+    wrong = [s for s in data["ordinary"] if PATTERNS_ONLY.detect(s, language) is not None]
+    assert len(alert) / len(cries) >= 0.95, [s for s in cries if s not in alert]
+    assert len(wrong) / len(data["ordinary"]) <= 0.03, wrong
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -92,7 +110,18 @@ def test_negation_makes_a_wish_to_die_a_review_but_not_a_threat():
     assert DETECTOR.detect("if I don't pay they will kill me", "en").tier == ALERT
 
 
-@pytest.mark.parametrize("pattern", ["~2 die", "want ~2", "want|d'accord die", "", "s* die"])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "~2 die",
+        "want ~2",
+        "want|d'accord die",
+        "",
+        "s* die",
+        "want|wish die",  # a choice beside a word with no ~N: "want|wish ~0 die" if meant
+        "die|die ~1 now",
+    ],
+)
 def test_malformed_patterns_are_refused(pattern):
     with pytest.raises(ValueError):
         parse_pattern(pattern, "en")
@@ -101,3 +130,27 @@ def test_malformed_patterns_are_refused(pattern):
 def test_a_concept_with_an_unknown_tier_is_refused():
     with pytest.raises(ValueError, match="tier"):
         Detector.from_dicts({"en": {"concepts": {"x": {"tier": "maybe", "patterns": ["die"]}}}})
+
+
+def _language(**concepts) -> Detector:
+    return Detector.from_dicts({"en": {"concepts": concepts, "jokes": ["(ha){2,}h?", "lo+l+"]}})
+
+
+def test_a_sign_alone_is_nothing_and_beside_possible_danger_makes_an_alert():
+    detector = _language(
+        place={"tier": "sign", "patterns": ["roof|bridge"]},
+        low={"tier": "review", "patterns": ["can not ~2 go ~1 on"]},
+    )
+    assert detector.detect("we fixed the roof and the bridge", "en") is None
+    assert detector.detect("i can not go on", "en").tier == REVIEW
+    found = detector.detect("i am on the roof, i can not go on", "en")
+    assert (found.tier, found.reason) == (ALERT, "several_signs")
+
+
+def test_laughter_makes_an_alert_a_review_never_nothing():
+    detector = _language(threat={"tier": "alert", "patterns": ["kill ~1 me"]})
+    assert detector.detect("my mum will kill me if i am late", "en").tier == ALERT
+    for said in ("my mum will kill me if i am late hahaha", "they kill me loool"):
+        assert detector.detect(said, "en").tier == REVIEW
+    # A word that merely starts like laughter is no laughter.
+    assert detector.detect("lola says they will kill me", "en").tier == ALERT
