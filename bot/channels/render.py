@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.channels.segments import GSM7_BASIC, GSM7_EXTENSION, is_gsm7
+from bot.channels.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments, is_gsm7
 
 RLM = "\u200f"  # right-to-left mark: makes Telegram lay out Arabic from the right
+# Directional isolates (flows/content.py isolate): kept in an SMS unless they cost a segment.
+ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
 
 # Typography phones render fine but that would push a whole SMS into UCS-2 (70 characters
 # a segment instead of 160).
@@ -53,4 +55,8 @@ def sms_text(text: str, choices: tuple[tuple[str, str], ...] | list[tuple[str, s
     if numbered and all(label == str(number) for number, (_, label) in numbered):
         numbered = []
     lines = [text] + [f"{number} {label}" for number, (_, label) in numbered]
-    return gsm_fold("\n".join(lines))
+    body = gsm_fold("\n".join(lines))
+    bare = body.translate(ISOLATES)
+    if bare != body and count_segments(body) > count_segments(bare):
+        return bare  # the order of a number matters less than a message that costs more
+    return body

@@ -67,3 +67,16 @@ def test_a_bare_scale_needs_no_lines():
     assert sms_text(
         "How happy are you? 1 = not at all, 5 = very.", [(str(n), str(n)) for n in range(1, 6)]
     ) == ("How happy are you? 1 = not at all, 5 = very.")
+
+
+def test_isolates_stay_in_an_sms_unless_they_cost_a_segment():
+    """Arabic keeps a number's digit groups in order with LRI ... PDI; when the two marks
+    would push the message into another segment, the number goes without them."""
+    number = "\u2066+221 33 800 00 01\u2069"
+    short = f"اتصل بـ {number}"
+    assert sms_text(short, ()) == short
+    bare = "اتصل بـ +221 33 800 00 01"
+    tight = f"{'ا' * (70 - len(bare) - 1)} اتصل بـ {number}"  # 70 characters without marks
+    assert count_segments(tight.replace("\u2066", "").replace("\u2069", "")) == 1
+    assert count_segments(tight) == 2
+    assert sms_text(tight, ()) == tight.replace("\u2066", "").replace("\u2069", "")
