@@ -4,7 +4,9 @@ labelled corpus and writes content/distress/<language>.scores.yaml.
     .venv/bin/python bench/distress_train.py
 
 Learns from tests/flows/distress/<language>.yaml (cries and worries: needs a person;
-ordinary: nothing) and, as more ordinary messages, the short answers the bot hears all day
+ordinary: nothing), from tests/flows/distress/train/<language>.yaml (more of the same,
+written apart for the scorer alone: the patterns are never tuned on it) and, as more
+ordinary messages, the short answers the bot hears all day
 (every option label of the catalog, numbers, yes and no). Never from
 tests/flows/distress/unseen/: that set measures it. Rerun after changing the corpus or
 content/distress/<language>.yaml (rewrites and stems change what the model sees); a test
@@ -29,11 +31,21 @@ CORPUS = ROOT / "tests" / "flows" / "distress"
 CONTENT = ROOT / "content" / "distress"
 
 
+def labelled(language: str) -> dict[str, list[str]]:
+    """The corpus of a language and its scorer-only training set, section by section."""
+    merged: dict[str, list[str]] = {"cries": [], "worries": [], "ordinary": []}
+    for path in (CORPUS / f"{language}.yaml", CORPUS / "train" / f"{language}.yaml"):
+        if path.exists():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for section, texts in merged.items():
+                texts.extend(str(t) for t in data.get(section) or ())
+    return merged
+
+
 def main() -> None:
     content = load_content()
     for language, reader in content.distress.languages.items():
-        labelled = yaml.safe_load((CORPUS / f"{language}.yaml").read_text(encoding="utf-8"))
-        found = examples(reader, labelled, content.catalog, language)
+        found = examples(reader, labelled(language), content.catalog, language)
         trained = train(found)
         scores = {"corpus": corpus_hash(found), **trained}
         path = CONTENT / f"{language}.scores.yaml"

@@ -23,6 +23,7 @@ from flows.distress.text import Word
 # A message the model knows fewer words of than this says nothing to it (a name, "2", a
 # sentence in another language): no score at all, rather than the model's prior.
 MIN_KNOWN = 2
+PIECE = 4  # letters in a word piece; cross-validation chose 4 over 3, 5 and 4+5
 
 
 def stem_of(word: Word) -> str:
@@ -31,12 +32,18 @@ def stem_of(word: Word) -> str:
 
 
 def features(words: Sequence[Word], skip: Iterable[int] = ()) -> set[str]:
-    """Stems and pairs of neighbouring stems, leaving out the words an exception covers
-    ("my phone died" says nothing about dying)."""
+    """Stems, pairs of neighbouring stems and the four-letter pieces of each word ("#<mor",
+    "#mour", …: a dialect's inflection or a misspelling still shares most of its pieces with
+    the word the corpus has), leaving out the words an exception covers ("my phone died"
+    says nothing about dying)."""
     skipped = set(skip)
-    stems = [stem_of(w) for i, w in enumerate(words) if i not in skipped]
+    kept = [w for i, w in enumerate(words) if i not in skipped]
+    stems = [stem_of(w) for w in kept]
     found = set(stems)
     found.update(f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False))
+    for word in kept:
+        padded = f"<{word.text}>"
+        found.update(f"#{padded[k : k + PIECE]}" for k in range(len(padded) - PIECE + 1))
     return found
 
 

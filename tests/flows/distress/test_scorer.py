@@ -3,11 +3,10 @@ the shipped weights are the ones the corpus trains (bench/distress_train.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-import yaml
 
+from bench.distress_train import labelled
 from bot.content import load_content
 from flows.distress.corpus import corpus_hash, examples
 from flows.distress.detect import ALERT, REVIEW, Detector
@@ -15,7 +14,6 @@ from flows.distress.scorer import MIN_KNOWN, Scorer, features, stem_of
 from flows.distress.train import CRY, ORDINARY, WORRY, Example, fit, train
 
 CONTENT = load_content()
-CORPUS = Path(__file__).parent
 
 READER = CONTENT.distress.languages["en"].reader
 WEIGHTS = {"river": 2.5, "tonight": 2.0, "sorry": 1.5, "mother": 0.2, "cake": -1.5}
@@ -90,8 +88,9 @@ def test_the_shipped_scores_are_trained_on_the_corpus_as_it_is(language):
     `.venv/bin/python bench/distress_train.py` is rerun."""
     shipped = CONTENT.distress.languages[language].scorer
     assert shipped is not None, f"content/distress/{language}.scores.yaml is missing"
-    labelled = yaml.safe_load((CORPUS / f"{language}.yaml").read_text(encoding="utf-8"))
-    found = examples(CONTENT.distress.languages[language], labelled, CONTENT.catalog, language)
+    found = examples(
+        CONTENT.distress.languages[language], labelled(language), CONTENT.catalog, language
+    )
     assert shipped.meta["corpus"] == corpus_hash(found)
 
 
