@@ -3,7 +3,6 @@ the shipped weights are the ones the corpus trains (bench/distress_train.py)."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from bench.distress_train import labelled
