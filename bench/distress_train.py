@@ -5,7 +5,7 @@ labelled corpus and writes content/distress/<language>.scores.yaml.
 
 Learns from tests/flows/distress/<language>.yaml (cries and worries: needs a person;
 ordinary: nothing), from tests/flows/distress/train/<language>.yaml (more of the same,
-written apart for the scorer alone: the patterns are never tuned on it) and, as more
+written apart for the scorer; the patterns were only corrected on its look-alikes) and, as more
 ordinary messages, the short answers the bot hears all day
 (every option label of the catalog, numbers, yes and no). Never from
 tests/flows/distress/unseen/: that set measures it. Rerun after changing the corpus or

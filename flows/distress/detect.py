@@ -40,6 +40,14 @@ SEVERAL_SIGNS = "several_signs"
 SCORED = "scored"
 LIKELY_DANGER = "likely_danger"
 POSSIBLE_DISTRESS = "possible_distress"
+LAUGHING_FACES = (
+    "\U0001f602",
+    "\U0001f923",
+    "\U0001f605",
+    "\U0001f606",
+    "\U0001f639",
+    "\U0001f61c",
+)
 # How many words before a match may hold the negation that softens it.
 NEGATION_REACH = 2
 HEAD = 2  # prefixes are at least this long ("suicid*")
@@ -276,7 +284,7 @@ class Language:
         spans: list[tuple[int, int, str]] = []
         # "My mother will kill me if I'm late haha": laughter softens every alert to a review,
         # as a negation does; a person still reads it the same day.
-        negated = joking = self._joking(words)
+        negated = joking = self._joking(text)
         for start, word in enumerate(words):
             for pattern in self._index.candidates(word):
                 at = _match(words, pattern, start)
@@ -311,8 +319,14 @@ class Language:
         strongest = " ".join(self.scorer.strongest(said))
         return [Finding(SCORED, tier, reason, self.code, strongest)]
 
-    def _joking(self, words: list[Word]) -> bool:
-        return self.jokes is not None and any(self.jokes.fullmatch(w.text) for w in words)
+    def _joking(self, text: str) -> bool:
+        """Laughter as written, before any rewrite reads "ههههه" as a word; laughing faces
+        count too (normalising drops them)."""
+        if any(face in text for face in LAUGHING_FACES):
+            return True
+        return self.jokes is not None and any(
+            self.jokes.fullmatch(w) for w in normalize(text).split()
+        )
 
     def _negated(self, words: list[Word], at: list[int]) -> bool:
         matched = set(at)
