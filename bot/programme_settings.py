@@ -19,9 +19,11 @@ from bot.audit import audit, staff_actor
 from bot.db import parse_id
 from bot.models import ProgrammeSetting, Staff
 from flows.content import Content
+from flows.vocabulary import SEVERITIES as RISING
 
 TEXTS = ("name", "sms_name", "help_contact", "emergency_contact")
-SEVERITIES = ("high", "medium", "low")
+# Gravest first, as staff read them on the settings page.
+SEVERITIES = tuple(reversed(RISING))
 EDITABLE = (
     *TEXTS,
     "default_timezone",

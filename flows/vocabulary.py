@@ -80,3 +80,14 @@ class OutboundStatus(StrEnum):
 
 
 UNDER_WAY = (OutboundStatus.PENDING, OutboundStatus.SENDING)
+
+
+class Severity(StrEnum):
+    """How grave an alert is, in rising order (`SEVERITIES` lists them so)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+SEVERITIES = tuple(s.value for s in Severity)  # low to high

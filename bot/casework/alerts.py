@@ -12,9 +12,9 @@ from bot.db import parse_id
 from bot.models import Alert, AlertMessage, Person, Staff
 from bot.people.assignment import facilitator_for_district
 from flows.alerts import EMERGENCY
+from flows.vocabulary import SEVERITIES
 
 DEFAULT_DUE_HOURS = {"high": 4, "medium": 24, "low": 72}
-SEVERITIES = ("low", "medium", "high")  # in rising order
 # The same reason again within this time adds to the open alert instead of a new one.
 DEDUPE = timedelta(hours=1)
 
