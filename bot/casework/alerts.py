@@ -180,6 +180,9 @@ def assign_alert(
         owner = session.get(Staff, owner_id)
         if owner is None or not owner.active or owner.role == "viewer":
             raise ValueError("an alert's owner must be an active admin or facilitator")
+    if owner_id != alert.owner_id and owner_id not in (None, staff_id):
+        # Handed to someone else: they are told as a new owner would be (bot/casework/notices).
+        alert.owner_noticed_at = None
     alert.owner_id = owner_id
     audit(
         session,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from bot.casework.alerts import assign_alert
 from bot.casework.staff_links import code_in, new_code
 from bot.db import transaction
 from bot.models import Alert, AuditLog, Outbound, Person, Staff, StaffContact
@@ -248,3 +249,25 @@ async def test_notices_come_in_the_staff_members_language(sqlite_stack):
     await stack.tg_says(4410, "i want to kill myself")
     [notice] = [m.text for m in stack.telegram_api.sent_to(OWNER_CHAT)[before:]]
     assert "nouveau dossier urgent" in notice
+
+
+async def test_a_high_alert_handed_to_someone_else_is_announced_to_them(sqlite_stack):
+    stack = sqlite_stack
+    fatou = add_staff(stack, "fatou@example.org", "facilitator", "Fatou", districts=["north"])
+    omar = add_staff(stack, "omar@example.org", "facilitator", "Omar")
+    await link_telegram(stack, omar, OWNER_CHAT)
+    await enrol_on_telegram(stack, 4411, "20/11/2026")
+    await stack.tg_says(4411, "i want to kill myself")
+    [alert] = alerts(stack)
+    assert alert.owner_id == fatou
+    before = len(stack.telegram_api.sent_to(OWNER_CHAT))
+    with transaction(stack.engine) as session:
+        assign_alert(session, session.get(Alert, alert.id), omar, fatou, stack.clock())
+    await stack.work()
+    [notice] = [m.text for m in stack.telegram_api.sent_to(OWNER_CHAT)[before:]]
+    assert f"#{alert.id}" in notice
+    # Taking an alert oneself tells nobody anything new.
+    with transaction(stack.engine) as session:
+        assign_alert(session, session.get(Alert, alert.id), omar, omar, stack.clock())
+    await stack.work()
+    assert len(stack.telegram_api.sent_to(OWNER_CHAT)) == before + 1
