@@ -11,6 +11,7 @@ from sqlalchemy import func, select, true
 from admin.deps import AnyStaff, services
 from admin.render import render
 from admin.scope import alerts_condition, people_condition
+from bot.casework.staff_links import linked_contacts, may_link
 from bot.db import transaction
 from bot.models import Alert, Person, ScheduledPrompt
 
@@ -62,6 +63,8 @@ async def dashboard(request: Request, ctx: AnyStaff):
                     alerts_condition(ctx.staff) if ctx.staff.role == "facilitator" else true(),
                 )
             ).all()
+            # Someone who can own an alert and has nowhere to be told of one: say so here.
+            unlinked = may_link(ctx.staff) and not linked_contacts(session, ctx.staff.id)
         ages = {"lt1d": 0, "1to7d": 0, "gt7d": 0}
         severities = {"high": 0, "medium": 0, "low": 0}
         overdue = 0
@@ -77,6 +80,7 @@ async def dashboard(request: Request, ctx: AnyStaff):
             ] += 1
             overdue += due < now
         return {
+            "unlinked": unlinked,
             "by_status": by_status,
             "due_week": due_week,
             "missed": missed,

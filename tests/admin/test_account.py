@@ -51,3 +51,16 @@ async def test_a_viewer_has_no_notices_to_link(sqlite_stack, team, browsers):
     page = (await victor.get("/admin/account")).text
     assert 'action="/admin/account/link"' not in page
     assert (await victor.post("/admin/account/link")).status_code == 403
+
+
+async def test_the_dashboard_says_when_urgent_alerts_have_nowhere_to_reach_you(
+    sqlite_stack, team, browsers
+):
+    stack = sqlite_stack
+    fatou = await browsers("fatou@example.org")
+    assert 'data-testid="unlinked"' in (await fatou.get("/admin")).text
+    code = "".join(CODE.search((await fatou.post("/admin/account/link")).text).groups())
+    await stack.sms_says(PHONE, code)
+    assert 'data-testid="unlinked"' not in (await fatou.get("/admin")).text
+    victor = await browsers("victor@example.org")  # a viewer owns no alert
+    assert 'data-testid="unlinked"' not in (await victor.get("/admin")).text
