@@ -22,8 +22,9 @@ from admin.sessions import (
     too_many_attempts,
 )
 from bot.audit import audit, staff_actor
-from bot.casework.staff_links import CODE_LIFETIME, linked_contacts, may_link, new_code, unlink
+from bot.casework.staff_links import CODE_LIFETIME, linked_contacts, may_link, new_code
 from bot.db import transaction
+from bot.messaging.optout import unlink_staff_contact
 from bot.models import Staff, StaffContact
 from bot.staff import authenticate, close_all_sessions, hash_password, verify_password
 
@@ -214,7 +215,7 @@ async def unlink_contact(request: Request, ctx: AnyStaff, contact_id: Id) -> Res
             contact = session.get(StaffContact, contact_id)
             # Only one's own: another staff member's contact is as good as not there.
             if contact is not None and contact.staff_id == ctx.staff.id:
-                unlink(session, contact, "unlinked", staff_actor(ctx.staff.id), now)
+                unlink_staff_contact(session, contact, "unlinked", staff_actor(ctx.staff.id), now)
 
     await run_in_threadpool(remove)
     return RedirectResponse("/admin/account", status_code=303)

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.audit import SYSTEM, audit, staff_actor
+from bot.messaging.optout import unlink_staff_contact
 from bot.messaging.outbox import enqueue_to_staff
 from bot.models import Inbound, Staff, StaffContact, StaffLinkCode
 from bot.people.contacts import find_contact
@@ -100,21 +101,6 @@ def linked_contacts(session: Session, staff_id: int) -> list[StaffContact]:
     )
 
 
-def unlink(session: Session, contact: StaffContact, reason: str, actor: str, now: datetime) -> None:
-    if contact.stopped_at is None:
-        contact.stopped_at, contact.stopped_reason = now, reason
-        audit(
-            session,
-            actor,
-            "staff.contact_unlinked",
-            None,
-            now,
-            staff=contact.staff_id,
-            channel=contact.channel,
-            reason=reason,
-        )
-
-
 def handle_staff_message(
     session: Session, inbound: Inbound, content: Content, now: datetime
 ) -> bool:
@@ -136,7 +122,7 @@ def handle_staff_message(
         return False
     staff = session.get(Staff, linked.staff_id)
     if detect_keyword(inbound.text, content.lexicon) == Keyword.STOP:
-        unlink(session, linked, "stop", SYSTEM, now)
+        unlink_staff_contact(session, linked, "stop", SYSTEM, now)
         _answer(session, linked, staff, content, UNLINKED, now)
     else:
         _answer(session, linked, staff, content, STAFF_NOTE, now)

@@ -93,18 +93,27 @@ def mark_undeliverable(session: Session, outbound: Outbound, reason: str, now: d
         mark_contact_stopped(session, outbound.contact_id, reason, now)
     elif outbound.staff_contact_id is not None:
         contact = session.get(StaffContact, outbound.staff_contact_id)
-        if contact is not None and contact.stopped_at is None:
-            contact.stopped_at, contact.stopped_reason = now, reason
-            audit(
-                session,
-                SYSTEM,
-                "staff.contact_unlinked",
-                None,
-                now,
-                staff=contact.staff_id,
-                channel=contact.channel,
-                reason=reason,
-            )
+        if contact is not None:
+            unlink_staff_contact(session, contact, reason, SYSTEM, now)
+
+
+def unlink_staff_contact(
+    session: Session, contact: StaffContact, reason: str, actor: str, now: datetime
+) -> None:
+    """Nothing more goes to this staff contact: they sent STOP, unlinked it in the admin,
+    or the provider refused it."""
+    if contact.stopped_at is None:
+        contact.stopped_at, contact.stopped_reason = now, reason
+        audit(
+            session,
+            actor,
+            "staff.contact_unlinked",
+            None,
+            now,
+            staff=contact.staff_id,
+            channel=contact.channel,
+            reason=reason,
+        )
 
 
 def mark_contact_stopped(session: Session, contact_id: int, reason: str, now: datetime) -> None:
