@@ -316,8 +316,7 @@ class Language:
             tier, reason = REVIEW, POSSIBLE_DISTRESS
         else:
             return []
-        strongest = " ".join(self.scorer.strongest(said))
-        return [Finding(SCORED, tier, reason, self.code, strongest)]
+        return [Finding(SCORED, tier, reason, self.code, self.scorer.reason_words(words, said))]
 
     def _joking(self, text: str) -> bool:
         """Laughter as written, before any rewrite reads "ههههه" as a word; laughing faces

@@ -92,7 +92,19 @@ class Scorer:
         return cls(Model.from_dict(data["review"]), Model.from_dict(data["alert"]), meta)
 
     def strongest(self, found: set[str], count: int = 3) -> list[str]:
-        """The features that weighed most toward danger: what staff see as the reason."""
+        """The stems and pairs that weighed most toward danger (word pieces left out: staff
+        read words, not "#mour")."""
         weights = self.review.weights
-        ranked = sorted((f for f in found if weights.get(f, 0) > 0), key=weights.get)
+        ranked = sorted(
+            (f for f in found if not f.startswith("#") and weights.get(f, 0) > 0),
+            key=weights.get,
+        )
         return ranked[::-1][:count]
+
+    def reason_words(self, words: Sequence[Word], found: set[str]) -> str:
+        """The message's own words behind the strongest features, in their order: what
+        staff see as why it was flagged."""
+        stems = {part for feature in self.strongest(found, 5) for part in feature.split()}
+        # Short words ("i", "a", "ma") weigh as company, not as meaning: left out.
+        said = dict.fromkeys(w.text for w in words if len(w.text) > 2 and stem_of(w) in stems)
+        return " ".join(said)

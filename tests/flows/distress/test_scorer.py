@@ -39,7 +39,7 @@ def test_the_scorer_adds_a_review_or_an_alert_where_the_patterns_found_nothing()
     assert detector.detect("sorry mother, the river", "en").tier == REVIEW
     found = detector.detect("sorry mother, tonight the river", "en")
     assert (found.tier, found.reason, found.concept) == (ALERT, "likely_danger", "scored")
-    assert found.said.split()[0] == "river"  # what weighed most, for staff to see
+    assert found.said == "sorry mother tonight river"  # their words that weighed, in order
     assert detector.detect("sorry mother, tonight the river cake", "en").tier == REVIEW
 
 
