@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,9 +40,9 @@ def _distress(root: Path, languages: tuple[str, ...]) -> Detector:
     read = {language: _read(folder / f"{language}.yaml") for language in languages if not missing}
     for language, data in read.items():
         # The learned scorer's weights (bench/distress_train.py), when trained.
-        scores = folder / f"{language}.scores.yaml"
+        scores = folder / f"{language}.scores.json"
         if scores.exists():
-            data["scores"] = _read(scores)
+            data["scores"] = json.loads(scores.read_text(encoding="utf-8"))
     return Detector.from_dicts(read)
 
 

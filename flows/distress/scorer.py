@@ -6,7 +6,7 @@ Patterns know exactly what they look for and miss every wording nobody wrote dow
 scorer knows no rule and catches paraphrases ("everyone would be fine without me after
 tonight") because their words keep company with danger. It never overrules a pattern: it
 adds a review, or an alert when it is very sure, to a message the patterns let pass. Its
-weights are data (content/distress/<language>.scores.yaml), trained by
+weights are data (content/distress/<language>.scores.json), trained by
 `bench/distress_train.py` from the corpus in tests/flows/distress/; its thresholds are
 chosen there by cross-validation, never on the sentences it is judged by.
 """

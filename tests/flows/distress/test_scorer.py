@@ -86,7 +86,7 @@ def test_the_shipped_scores_are_trained_on_the_corpus_as_it_is(language):
     """Change the corpus or how text is read, and this fails until
     `.venv/bin/python bench/distress_train.py` is rerun."""
     shipped = CONTENT.distress.languages[language].scorer
-    assert shipped is not None, f"content/distress/{language}.scores.yaml is missing"
+    assert shipped is not None, f"content/distress/{language}.scores.json is missing"
     found = examples(
         CONTENT.distress.languages[language], labelled(language), CONTENT.catalog, language
     )
