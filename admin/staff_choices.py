@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from bot.casework.alerts import OWNER_ROLES
 from bot.models import Staff
 
 
@@ -21,7 +22,7 @@ def owners(session: Session, facilitator_id: int | None = None) -> list[tuple[in
     """Who can be given an alert or a thread: admins and facilitators; for a thread only the
     person's own facilitator among them (`facilitator_id`), so that it can be opened."""
     if facilitator_id is None:
-        return _choices(session, Staff.role.in_(("admin", "facilitator")))
+        return _choices(session, Staff.role.in_(OWNER_ROLES))
     return _choices(session, or_(Staff.role == "admin", Staff.id == facilitator_id))
 
 

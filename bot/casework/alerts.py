@@ -19,6 +19,14 @@ DEFAULT_DUE_HOURS = {"high": 4, "medium": 24, "low": 72}
 DEDUPE = timedelta(hours=1)
 
 
+OWNER_ROLES = ("admin", "facilitator")
+
+
+def can_own_alerts(staff: Staff | None) -> bool:
+    """An active admin or facilitator; a viewer never owns an alert (nor is told of one)."""
+    return staff is not None and staff.active and staff.role in OWNER_ROLES
+
+
 def alert_owner(session: Session, person: Person | None, programme: dict) -> int | None:
     """Every alert has an owner the moment it exists: the person's facilitator, else one
     covering their district, else the programme's safeguarding lead (else the longest-serving
@@ -33,7 +41,7 @@ def safeguarding_lead(session: Session, programme: dict) -> int | None:
     lead = parse_id(programme.get("safeguarding_lead_id"))
     if lead is not None:
         staff = session.get(Staff, lead)
-        if staff is not None and staff.active and staff.role in ("admin", "facilitator"):
+        if can_own_alerts(staff):
             return staff.id
     return session.exec(
         select(Staff.id).where(Staff.role == "admin", Staff.active.is_(True)).order_by(Staff.id)
@@ -178,7 +186,7 @@ def assign_alert(
 ) -> None:
     if owner_id is not None:
         owner = session.get(Staff, owner_id)
-        if owner is None or not owner.active or owner.role == "viewer":
+        if not can_own_alerts(owner):
             raise ValueError("an alert's owner must be an active admin or facilitator")
     if owner_id != alert.owner_id and owner_id not in (None, staff_id):
         # Handed to someone else: they are told as a new owner would be (bot/casework/notices).

@@ -21,9 +21,8 @@ from sqlmodel import Session, select
 
 from bot.audit import SYSTEM, audit
 from bot.casework.alerts import safeguarding_lead
-from bot.casework.staff_links import linked_contacts, staff_language
+from bot.casework.staff_links import linked_contacts, notify
 from bot.db import transaction
-from bot.messaging.outbox import enqueue_to_staff
 from bot.models import Alert, Staff
 from bot.timeutil import Clock
 from flows.content import Content
@@ -120,9 +119,7 @@ class AlertNotices:
     ) -> int:
         if staff is None or not staff.active:
             return 0
-        language = staff_language(staff, self.content)
         contacts = linked_contacts(session, staff.id)
         for contact in contacts:
-            body = self.content.catalog.text(language, key, contact.channel, **values)
-            enqueue_to_staff(session, contact, body, language, key, now)
+            notify(session, contact, staff, self.content, key, now, **values)
         return len(contacts)

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.audit import SYSTEM, audit, staff_actor
+from bot.casework.alerts import can_own_alerts
 from bot.messaging.optout import unlink_staff_contact
 from bot.messaging.outbox import enqueue_to_staff
 from bot.models import Inbound, Staff, StaffContact, StaffLinkCode
@@ -60,8 +61,8 @@ def _hash(code: str) -> str:
 
 
 def may_link(staff: Staff | None) -> bool:
-    """Those who can own an alert (a viewer never does)."""
-    return staff is not None and staff.active and staff.role in ("admin", "facilitator")
+    """Those who can own an alert link a contact for its notices."""
+    return can_own_alerts(staff)
 
 
 def new_code(session: Session, staff_id: int, now: datetime) -> str:
@@ -123,9 +124,9 @@ def handle_staff_message(
     staff = session.get(Staff, linked.staff_id)
     if detect_keyword(inbound.text, content.lexicon) == Keyword.STOP:
         unlink_staff_contact(session, linked, "stop", SYSTEM, now)
-        _answer(session, linked, staff, content, UNLINKED, now)
+        notify(session, linked, staff, content, UNLINKED, now)
     else:
-        _answer(session, linked, staff, content, STAFF_NOTE, now)
+        notify(session, linked, staff, content, STAFF_NOTE, now)
     return True
 
 
@@ -167,19 +168,20 @@ def _link(session: Session, inbound: Inbound, code: str, content: Content, now: 
         channel=inbound.channel,
         contact=contact.id,
     )
-    _answer(session, contact, staff, content, LINKED, now, name=staff.name)
+    notify(session, contact, staff, content, LINKED, now, name=staff.name)
     return True
 
 
-def _answer(
+def notify(
     session: Session,
     contact: StaffContact,
-    staff: Staff,
+    staff: Staff | None,
     content: Content,
     key: str,
     now: datetime,
-    **values: str,
+    **values: object,
 ) -> None:
+    """One message to a staff contact, in the staff member's language, through the outbox."""
     language = staff_language(staff, content)
     body = content.catalog.text(language, key, contact.channel, **values)
     enqueue_to_staff(session, contact, body, language, key, now)
