@@ -44,7 +44,7 @@ CHUNK = 2000
 
 
 FLOOR_BATCH = 500
-ROUNDS = 3
+ROUNDS = 5
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -97,4 +98,9 @@ def load_content(directory: str | None = None) -> Content:
                     f"plans.yaml: {plan.name}/{step.key} uses unknown instrument {step.instrument}"
                 )
     lexicon = _lexicon(root, languages)
-    return Content(catalog, option_sets, surveys, programme, plans, distress, lexicon)
+    content = Content(catalog, option_sets, surveys, programme, plans, distress, lexicon)
+    # Loaded once and kept for the life of the process (cached): the ~150,000 objects of
+    # patterns, scorer weights and flows are never garbage, and without this every full
+    # collection walks them again (firing a day of prompts went ~15% slower).
+    gc.freeze()
+    return content

@@ -4,6 +4,7 @@ enrolment write them; bot/followup/prompts.py fires them."""
 
 from __future__ import annotations
 
+import operator
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -95,6 +96,9 @@ def enrol_many(session: Session, person_ids: list[int], content: Content, now: d
             .values(plan=bindparam("plan"), plan_revision=1, enrolled_at=now),
             chosen,
         )
+    # Written in due order: a tick then finds one day's prompts of a cohort side by side
+    # on a few pages instead of one page per person, and writes far fewer back.
+    rows.sort(key=_DUE_AT)
     _insert_rows(session, rows)
     return len(rows)
 
@@ -103,6 +107,7 @@ PROMPT_COLUMNS = (
     "person_id", "plan", "plan_revision", "step_key", "kind", "instrument", "message", "wave",
     "status", "note", "due_at", "created_at",
 )  # fmt: skip
+_DUE_AT = operator.itemgetter(PROMPT_COLUMNS.index("due_at"))
 
 
 def _insert_rows(session: Session, rows: list[tuple]) -> None:
