@@ -77,9 +77,11 @@ def _arabic_bases(word: str) -> set[str]:
 @lru_cache(maxsize=50_000)
 def read_word(word: str, language: str) -> Word:
     # Stemmed as typed and as folded: "killing" stems to "kill", "killlling" only once folded;
-    # a stretched letter is read as one and as two ("cuttiiing", "killlll").
-    typed = {word, fold(word, language), _LONG_REPEATS.sub(r"\1", word)}
-    typed.add(_LONG_REPEATS.sub(r"\1\1", word))
+    # a stretched letter is read as one and as two ("cuttiiing", "killlll"). A run of three
+    # or more is never stemmed as it stands: a stem folded afterwards can be another word
+    # (لعععبه would stem to عععب and fold to عب, "burden").
+    typed = {fold(word, language), _LONG_REPEATS.sub(r"\1", word)}
+    typed.add(_LONG_REPEATS.sub(r"\1\1", word))  # the word itself when nothing is stretched
     bases = set().union(*(_arabic_bases(w) for w in typed)) if language == "ar" else typed
     surface = frozenset(fold(b, language) for b in bases)
     return Word(word, surface, frozenset(canonical(b, language) for b in bases))
