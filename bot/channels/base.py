@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 InboundKind = Literal["text", "choice", "media", "unsupported", "blocked", "unblocked", "edited"]
+
+
+# A surrogate code point alone: JSON may carry one ("\ud800"), UTF-8 and the database cannot.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str | None) -> str | None:
+    """Text as it can be stored: a lone surrogate becomes the replacement character."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if text else text
 
 
 @dataclass(frozen=True)
@@ -17,6 +27,13 @@ class InboundEvent:
     text: str | None = None
     choice: str | None = None
     provider_keyword: str | None = None
+
+    def __post_init__(self) -> None:
+        # Whatever the channel, nothing unstorable reaches the inbox.
+        for name in ("provider_id", "address", "text", "choice"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, clean_text(value))
 
 
 @dataclass(frozen=True)

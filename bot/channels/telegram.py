@@ -143,44 +143,68 @@ def secret_ok(expected: str | None, given: str | None) -> bool:
 
 def parse_update(data: object) -> InboundEvent | None:
     """One Telegram Update as an InboundEvent, or None for what we do not handle."""
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+    if not isinstance(data, dict) or type(data.get("update_id")) is not int:
         return None
     try:
         update = Update.de_json(data, None)
     except Exception:  # noqa: BLE001 - malformed updates are a logged ignore
         log.info("unparseable Telegram update %s", data.get("update_id"))
         return None
+    try:
+        return _event(update)
+    except (AttributeError, TypeError, ValueError):
+        # python-telegram-bot builds objects without checking field types: a chat missing,
+        # a number where an object goes. What does not have the shape we read is ignored.
+        log.info("Telegram update %s has an unexpected shape; ignored", update.update_id)
+        return None
+
+
+def _private_chat(chat) -> str | None:
+    """The chat's id as our address, if it is a one-to-one chat with a numeric id."""
+    if chat is None or chat.type != "private" or type(chat.id) is not int:
+        return None
+    return str(chat.id)
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _event(update: Update) -> InboundEvent | None:
     provider_id = str(update.update_id)
     if update.callback_query is not None:
         query = update.callback_query
-        if query.message is None or query.data is None:
+        address = _private_chat(query.message.chat) if query.message is not None else None
+        choice = _text(query.data)
+        if address is None or choice is None:
             return None
-        return InboundEvent(
-            NAME, provider_id, str(query.message.chat.id), "choice", choice=query.data
-        )
+        return InboundEvent(NAME, provider_id, address, "choice", choice=choice)
     if update.my_chat_member is not None:
         member = update.my_chat_member
-        if member.chat.type != "private":
+        address = _private_chat(member.chat)
+        if address is None:
             return None
         kind = "blocked" if member.new_chat_member.status in ("kicked", "left") else "unblocked"
-        return InboundEvent(NAME, provider_id, str(member.chat.id), kind)
+        return InboundEvent(NAME, provider_id, address, kind)
     message = update.message or update.edited_message
     if message is None:
         return None  # channel posts, polls...: a logged ignore
-    if message.chat.type != "private":
+    address = _private_chat(message.chat)
+    if address is None:
         return None
-    address = str(message.chat.id)
+    text, caption = _text(message.text), _text(message.caption)
     if message is update.edited_message:
         # Read again for distress (flows/engine.py), not taken as a new answer.
-        text = message.text or message.caption
+        text = text or caption
         return InboundEvent(NAME, provider_id, address, "edited", text=text) if text else None
-    if message.text is not None:
-        return InboundEvent(NAME, provider_id, address, "text", text=message.text)
-    if message.caption:
-        return InboundEvent(NAME, provider_id, address, "text", text=message.caption)
+    if text is not None:
+        return InboundEvent(NAME, provider_id, address, "text", text=text)
+    if caption:
+        return InboundEvent(NAME, provider_id, address, "text", text=caption)
     return InboundEvent(NAME, provider_id, address, "media")
 
 
 def callback_id(data: dict) -> str | None:
     query = data.get("callback_query") if isinstance(data, dict) else None
-    return query.get("id") if isinstance(query, dict) else None
+    found = query.get("id") if isinstance(query, dict) else None
+    return found if isinstance(found, str) else None

@@ -109,9 +109,17 @@ def parse_inbound(form: dict[str, str], allowed_countries: list[str]) -> Inbound
         return InboundEvent(
             NAME, sid, address, "text", text=body, provider_keyword=_keyword(keyword)
         )
-    if int(form.get("NumMedia") or 0) > 0:
+    if _media_count(form) > 0:
         return InboundEvent(NAME, sid, address, "media", provider_keyword=_keyword(keyword))
     return InboundEvent(NAME, sid, address, "text", text="", provider_keyword=_keyword(keyword))
+
+
+def _media_count(form: dict[str, str]) -> int:
+    """NumMedia as Twilio sends it (a small number); anything else counts what MediaUrlN say."""
+    raw = (form.get("NumMedia") or "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) < 4:
+        return int(raw)
+    return sum(1 for key in form if key.startswith("MediaUrl"))
 
 
 def _keyword(value: str | None) -> str | None:

@@ -43,8 +43,10 @@ async def telegram_update(request: Request, background: BackgroundTasks) -> Resp
     raw = await request.body()
     try:
         data = json.loads(raw[:MAX_BODY].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        log.info("telegram webhook: body is not JSON; ignored")
+    except (ValueError, RecursionError):
+        # Not UTF-8, not JSON, a number longer than Python reads (4,300 digits), an array
+        # nested deeper than the parser goes: nothing Telegram sends.
+        log.info("telegram webhook: body is not JSON we can read; ignored")
         return Response(status_code=200)
     event = telegram.parse_update(data)
     if event is None:
@@ -109,7 +111,7 @@ async def twilio_status(request: Request) -> Response:
             services.engine,
             sid,
             status,
-            int(code) if code and code.isdigit() else None,
+            int(code) if code and code.isascii() and code.isdigit() and len(code) < 10 else None,
             services.clock(),
         )
     return Response(status_code=204)
