@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from bot.casework.erasure import ERASED, Eraser, ErasureContext
 from bot.models import Inbound, Outbound
-from flows.vocabulary import OutboundStatus
+from flows.vocabulary import UNDER_WAY, OutboundStatus
 
 
 def _erase_inbound(ctx: ErasureContext) -> None:
@@ -27,7 +27,8 @@ def _erase_outbound(ctx: ErasureContext) -> None:
     session = ctx.session
     session.execute(
         update(Outbound)
-        .where(Outbound.person_id == ctx.person_id, Outbound.status == OutboundStatus.PENDING)
+        # Claimed rows too: the sender checks again right before the provider call.
+        .where(Outbound.person_id == ctx.person_id, Outbound.status.in_(UNDER_WAY))
         .values(body="", choices=[], error=None, status=OutboundStatus.CANCELLED)
     )
     session.execute(

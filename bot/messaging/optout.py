@@ -1,8 +1,9 @@
 """Opt-out and blocking, in one place: a person's STOP, the provider saying an address cannot
 be written to, someone blocking the bot, and what may still reach a stopped contact.
 
-Stopping cancels what still waits in the outbox; the sender checks again at claim time
-(`may_receive`), so nothing queued before the STOP goes out after it.
+Stopping cancels what still waits in the outbox, claimed or not; the sender checks again at
+claim time and right before each provider call (`may_receive`), so nothing the provider has
+not yet accepted goes out after the STOP.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlmodel import Session
 from bot.audit import PERSON, SYSTEM, audit
 from bot.models import Contact, Outbound, Person, Staff, StaffContact
 from flows.alerts import EMERGENCY
-from flows.vocabulary import OutboundStatus, PersonStatus
+from flows.vocabulary import UNDER_WAY, OutboundStatus, PersonStatus
 
 # Sent even to someone who has opted out: the confirmation, how to come back, and the
 # emergency contacts.
@@ -50,12 +51,14 @@ def may_notify(contact: StaffContact, staff: Staff | None, origin: str | None) -
 
 
 def cancel_pending(session: Session, person_id: int) -> None:
-    """What waits is cancelled, except what goes even to a stopped contact."""
+    """What waits is cancelled, except what goes even to a stopped contact: rows still
+    pending, and rows a sender has claimed but not yet handed to the provider (it checks
+    again right before the call, bot/messaging/sender.py)."""
     session.exec(
         update(Outbound)
         .where(
             Outbound.person_id == person_id,
-            Outbound.status == OutboundStatus.PENDING,
+            Outbound.status.in_(UNDER_WAY),
             or_(Outbound.origin.is_(None), Outbound.origin.not_in(SENT_WHILE_STOPPED)),
         )
         .values(status=OutboundStatus.CANCELLED)
@@ -124,7 +127,7 @@ def mark_contact_stopped(session: Session, contact_id: int, reason: str, now: da
     contact.stopped, contact.stopped_at, contact.stopped_reason = True, now, reason
     session.execute(
         update(Outbound)
-        .where(Outbound.contact_id == contact_id, Outbound.status == OutboundStatus.PENDING)
+        .where(Outbound.contact_id == contact_id, Outbound.status.in_(UNDER_WAY))
         .values(status=OutboundStatus.CANCELLED, error=f"contact stopped ({reason})")
     )
     audit(

@@ -146,6 +146,10 @@ class OutboxSender:
         if per_chat:
             keys.append(per_chat)
         await self.limiter.acquire(keys, channel.cost(message))
+        # The rate limiter may have held it for minutes: a STOP, an erasure or a sender that
+        # took the row over in the meantime is seen here, right before the provider call.
+        if not await asyncio.to_thread(self._still_ours, row):
+            return
         try:
             outcome = await channel.send(message)
         except SendError as error:
@@ -160,6 +164,26 @@ class OutboxSender:
             )
             return
         await asyncio.to_thread(self._sent, row, outcome)
+
+    def _still_ours(self, row: Claimed) -> bool:
+        """The row is still claimed by this send and may still go; its lease is renewed for
+        the provider call. A row that may no longer go is cancelled."""
+        now = self.clock()
+        with transaction(self.engine) as session:
+            outbound = session.get(Outbound, row.id, with_for_update=True)
+            if (
+                outbound is None
+                or outbound.status != "sending"
+                or outbound.attempts != row.attempts
+            ):
+                log.info("outbound %s: no longer this sender's to send", row.id)
+                return False
+            _, refused = _recipient(session, outbound)
+            if refused:
+                outbound.status, outbound.error, outbound.claimed_until = "cancelled", refused, None
+                return False
+            outbound.claimed_until = now + LEASE
+            return True
 
     def _sent(self, row: Claimed, outcome: SendOutcome) -> None:
         now = self.clock()

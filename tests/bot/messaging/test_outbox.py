@@ -202,3 +202,36 @@ async def test_sms_carry_a_status_callback_and_record_segments(sqlite_stack):
     assert sms.status_callback == "https://homecoming.example.org/webhooks/twilio/status"
     assert sms.sender == "+15005550006"
     assert stack.outbound()[0].segments == sms.segments
+
+
+async def test_a_message_claimed_before_a_stop_does_not_go_after_it(stack):
+    """The sender claimed the rows (a batch waiting on the SMS pace), then STOP came in and
+    was processed: nothing but the confirmation reaches the phone."""
+    await stack.sms_says(SMS, "hi")
+    before = len(stack.twilio_api.sent_to(SMS))
+    await stack.post_sms(sms_form(SMS, "1"))  # a language: the consent question follows
+    stack.services.inbox.process_pending()
+    claimed = stack.services.sender.claim(100)
+    assert claimed  # in the sender's hands, not yet at the provider
+    await stack.post_sms(sms_form(SMS, "STOP"))
+    stack.services.inbox.process_pending()
+    for row in claimed:
+        await stack.services.sender._send(row)  # noqa: SLF001 - the claimed batch goes on
+    await stack.services.sender.drain()
+    sent = [m.body for m in stack.twilio_api.sent_to(SMS)[before:]]
+    assert len(sent) == 1  # the confirmation of the STOP, nothing else
+    origins = {r.id: (r.origin, r.status) for r in stack.outbound()}
+    assert all(origins[row.id][1] == "cancelled" for row in claimed)
+    assert ("keyword.stop_confirm", "sent") in origins.values()
+
+
+async def test_a_row_taken_over_after_its_lease_is_sent_once(sqlite_stack):
+    """A sender held a row past its lease (the rate limiter); another sender took it over
+    and sent it. The first one, coming back, does not send it again."""
+    stack = sqlite_stack
+    await _first_reply_pending(stack, 606)
+    [slow] = stack.services.sender.claim(10)
+    stack.clock.advance(minutes=3)
+    await stack.services.sender.drain()  # the other sender
+    await stack.services.sender._send(slow)  # noqa: SLF001 - the first one, late
+    assert len(stack.telegram_api.sent_to(606)) == 1
