@@ -13,6 +13,7 @@ from flows.content import Catalog, Content
 from flows.distress.detect import Detector
 from flows.followup.plan import plans_from_dict
 from flows.lexicon import Lexicon, missing_sections
+from flows.optout import TIERS
 from flows.survey.model import survey_from_dict
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
@@ -44,6 +45,32 @@ def _distress(root: Path, languages: tuple[str, ...]) -> Detector:
         scores = folder / f"{language}.scores.json"
         if scores.exists():
             data["scores"] = json.loads(scores.read_text(encoding="utf-8"))
+    return Detector.from_dicts(read)
+
+
+def _optout(root: Path, languages: tuple[str, ...], distress: Path) -> Detector:
+    """optout/<language>.yaml for every shipped language, read with the SMS spellings of
+    distress/<language>.yaml (one list of them per language)."""
+    folder = root / "optout"
+    if not folder.exists():
+        return Detector()
+    read = {}
+    for language in languages:
+        path = folder / f"{language}.yaml"
+        if not path.exists():
+            raise ValueError(f"content/optout: no file for {language}")
+        data = _read(path)
+        spellings = distress / f"{language}.yaml"
+        shared = (_read(spellings).get("rewrites") or {}) if spellings.exists() else {}
+        data["rewrites"] = {**shared, **(data.get("rewrites") or {})}
+        for name, concept in (data.get("concepts") or {}).items():
+            tier = str(concept.get("tier"))
+            if tier not in TIERS:
+                raise ValueError(
+                    f"content/optout/{language}.yaml: {name}: tier is clear or unclear"
+                )
+            concept["tier"] = TIERS[tier]
+        read[language] = data
     return Detector.from_dicts(read)
 
 
@@ -91,6 +118,7 @@ def load_content(directory: str | None = None) -> Content:
         surveys[survey.id] = survey
     plans = plans_from_dict(_read(root / "plans.yaml")) if (root / "plans.yaml").exists() else None
     distress = _distress(root, languages)
+    optout = _optout(root, languages, root / "distress")
     for plan in plans.plans.values() if plans else ():
         for step in plan.steps:
             if step.instrument and step.instrument not in surveys:
@@ -98,7 +126,16 @@ def load_content(directory: str | None = None) -> Content:
                     f"plans.yaml: {plan.name}/{step.key} uses unknown instrument {step.instrument}"
                 )
     lexicon = _lexicon(root, languages)
-    content = Content(catalog, option_sets, surveys, programme, plans, distress, lexicon)
+    content = Content(
+        catalog,
+        option_sets,
+        surveys,
+        programme,
+        plans,
+        distress=distress,
+        lexicon=lexicon,
+        optout=optout,
+    )
     # Loaded once and kept for the life of the process (cached): the ~150,000 objects of
     # patterns, scorer weights and flows are never garbage, and without this every full
     # collection walks them again (firing a day of prompts went ~15% slower).

@@ -87,6 +87,8 @@ class Content:
     plans: Plans | None = None
     # Cries for help, understood in every shipped language (content/distress/).
     distress: Detector = field(default_factory=Detector)
+    # Sentences that ask to stop the messages (content/optout/, flows/optout.py).
+    optout: Detector = field(default_factory=Detector)
     # The words people type (keywords, yes and no, numbers, dates); none unless given.
     lexicon: Lexicon = field(default_factory=Lexicon)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from flows import menu, onboarding
+from flows import menu, onboarding, optout
 from flows.alerts import EMERGENCY
 from flows.content import Content
 from flows.context import language_of, say
@@ -81,6 +81,14 @@ def _handle(snap: Snapshot, content: Content) -> Result:
     if person.opted_out:
         return _start_again(snap, content) if keyword is Keyword.START else _hint(snap, content)
     conv = snap.conversation
+    if conv.flow == optout.NAME and keyword is None:
+        return _on_stop_question(snap, content)
+    intent = optout.read_intent(snap, content) if keyword is None else None
+    if intent is optout.Intent.CLEAR:
+        return _stop(snap, content, "sentence")
+    if intent is optout.Intent.UNCLEAR:
+        state, question = optout.ask(snap, content, menu.resume_point(conv))
+        return Result(state, (question,))
     if conv.idle and person.status != "active":
         return onboarding.start(snap, content)
     if keyword is not None:
@@ -122,14 +130,29 @@ def _on_keyword(keyword: Keyword, snap: Snapshot, content: Content) -> Result:
     return _agent(snap, content, conv)
 
 
-def _stop(snap: Snapshot, content: Content) -> Result:
+def _stop(snap: Snapshot, content: Content, reason: str = "keyword") -> Result:
     conv = snap.conversation
     if snap.input.provider_keyword == "STOP":
         # The provider already confirmed; a second confirmation would be one too many.
         return Result(conv, (), (OptOut("provider"),))
     if snap.person.opted_out:
         return Result(conv)
-    return Result(conv, (say(snap, content, "keyword.stop_confirm"),), (OptOut("keyword"),))
+    return Result(conv, (say(snap, content, "keyword.stop_confirm"),), (OptOut(reason),))
+
+
+def _on_stop_question(snap: Snapshot, content: Content) -> Result:
+    """Yes: stopped, as with STOP. No: back where they were, the question they were on
+    again. Anything else is read as if the question had not been asked."""
+    said = optout.answer(snap, content)
+    resumed = menu.restore(snap.conversation.data.get("resume"))
+    back = replace(snap, conversation=resumed)
+    if said is True:
+        return _stop(back, content, "asked")
+    if said is False:
+        return Result(
+            resumed, _prompt(back, content, resumed, None) or (_menu_hint(back, content),)
+        )
+    return _handle(back, content)
 
 
 def _start_again(snap: Snapshot, content: Content) -> Result:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flows.choices import Option, match_choice
 from flows.content import Content
 from flows.context import language_of
+from flows.optout import NAME as STOP_QUESTION
 from flows.types import Choice, ConversationState, Message, Snapshot
 
 NAME = "menu"
@@ -32,7 +33,7 @@ def open_menu(snap: Snapshot, content: Content) -> tuple[ConversationState, Mess
 
 
 def resume_point(conv: ConversationState) -> dict | None:
-    if conv.flow in (None, NAME, "language"):
+    if conv.flow in (None, NAME, "language", STOP_QUESTION):
         return conv.data.get("resume") if conv.flow else None
     return {"flow": conv.flow, "step": conv.step, "data": conv.data}
 

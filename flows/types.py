@@ -124,7 +124,7 @@ class Decline(Effect):
 
 @dataclass(frozen=True)
 class OptOut(Effect):
-    reason: str  # "keyword" or "provider"
+    reason: str  # "keyword", "provider", "sentence" (in their own words) or "asked" (yes to the question)
 
 
 @dataclass(frozen=True)
