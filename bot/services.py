@@ -25,6 +25,7 @@ from bot.messaging.inbox import Inbox
 from bot.messaging.ratelimit import RateLimiter
 from bot.messaging.sender import OutboxSender
 from bot.people import erasure as people_erasure
+from bot.people import retention
 from bot.programme_settings import overrides, with_overrides
 from bot.runtime import core as core_effects
 from bot.runtime.effects import EffectRegistry
@@ -84,6 +85,11 @@ class Services:
         with transaction(self.engine) as session:
             found = overrides(session)
         self.use_programme_settings(found)
+
+    def enforce_retention(self) -> dict[str, int]:
+        """One housekeeping round of bot/people/retention.py."""
+        with transaction(self.engine) as session:
+            return retention.enforce(session, self.content, self.clock())
 
 
 def build_services(

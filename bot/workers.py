@@ -130,6 +130,12 @@ class Workers:
             )
         except Exception:  # noqa: BLE001 - the next round tries again; the page shows "as of"
             log.exception("results refresh failed")
+        try:
+            erased = await asyncio.to_thread(services.enforce_retention)
+            if any(erased.values()):
+                log.info("retention: words erased for %s", erased)
+        except Exception:  # noqa: BLE001 - nothing is lost by waiting; the next round tries
+            log.exception("retention failed")
 
     async def _inbox_loop(self) -> None:
         while not self.stopping.is_set():
