@@ -110,7 +110,16 @@ def load_content(directory: str | None = None) -> Content:
         "emergency_contact": str(programme.get("emergency_contact", programme["help_contact"])),
         "months": str(programme.get("duration_months", 12)),
     }
-    catalog = Catalog(languages, texts, frozenset(programme.get("rtl_languages", [])), variables)
+    sensitive = root / "sensitive.yaml"
+    catalog = Catalog(
+        languages,
+        texts,
+        frozenset(programme.get("rtl_languages", [])),
+        variables,
+        frozenset(str(k) for k in (_read(sensitive).get("keys") or ()))
+        if sensitive.exists()
+        else frozenset(),
+    )
     option_sets = {k: _values(k, vs) for k, vs in _read(root / "options.yaml").items()}
     surveys = {}
     for path in sorted((root / "flows").glob("*.yaml")):

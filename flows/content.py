@@ -30,12 +30,25 @@ class Catalog:
     texts: dict[str, dict[str, str]]
     rtl: frozenset[str] = frozenset()
     variables: dict[str, str] = field(default_factory=dict)
+    # Keys whose plain words reveal someone's situation (content/sensitive.yaml): on SMS only
+    # their `.sms` wording goes, or nothing.
+    sensitive: frozenset[str] = frozenset()
 
     def has(self, language: str, key: str) -> bool:
         return key in self.texts.get(language, {})
 
+    def withheld(self, language: str, key: str, channel: str | None) -> bool:
+        """A sensitive text with no neutral wording for this channel: not to be sent on it."""
+        if channel != "sms" or key not in self.sensitive:
+            return False
+        table = self.texts.get(language) or self.texts[self.languages[0]]
+        return f"{key}.sms" not in table
+
     def text(self, language: str, key: str, channel: str | None = None, **values: Any) -> str:
-        """The text of `key`; an `<key>.sms` variant wins on SMS (no sensitive words there)."""
+        """The text of `key`; an `<key>.sms` variant wins on SMS (no sensitive words there).
+        A withheld text (see `withheld`) is an error: callers skip it instead."""
+        if self.withheld(language, key, channel):
+            raise ValueError(f"{key} ({language}) has no neutral SMS wording: not sent on SMS")
         table = self.texts.get(language) or self.texts[self.languages[0]]
         raw = None
         if channel == "sms":
@@ -57,8 +70,7 @@ class Catalog:
         labels = []
         for language in self.languages:
             table = self.texts.get(language, {})
-            if key in table:
-                labels.append(table[key])
+            labels += [table[k] for k in (key, f"{key}.sms") if k in table]
             extra = table.get(f"{key}.synonyms")
             if extra:
                 labels.extend(s.strip() for s in extra.split("|") if s.strip())
@@ -112,5 +124,5 @@ class Content:
             for value in self.option_sets[option_set]
         )
 
-    def label(self, language: str, option_set: str, value: str) -> str:
-        return self.catalog.text(language, f"option.{option_set}.{value}")
+    def label(self, language: str, option_set: str, value: str, channel: str | None = None) -> str:
+        return self.catalog.text(language, f"option.{option_set}.{value}", channel)

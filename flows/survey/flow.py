@@ -89,7 +89,8 @@ def _choice_labels(question: Question, ctx: Ctx) -> list[tuple[str, str]]:
     content = ctx.content
     if question.type == "choice":
         return [
-            (v, content.label(ctx.language, question.options, v)) for v in _values(question, ctx)
+            (v, content.label(ctx.language, question.options, v, ctx.channel))
+            for v in _values(question, ctx)
         ]
     if question.type == "yesno":
         return [(v, content.label(ctx.language, "yesno", v)) for v in ("yes", "no")]
@@ -222,7 +223,11 @@ def _hint(question: Question) -> str:
 def _advance(survey: Survey, state, ctx: Ctx, after: str | None, lead: tuple[str, ...]) -> Outcome:
     ids = [q.id for q in survey.questions]
     index = 0 if after is None else ids.index(after) + 1
+    catalog = ctx.content.catalog
     for question in survey.questions[index:]:
+        # A sensitive question with no neutral SMS wording is not asked on SMS.
+        if catalog.withheld(ctx.language, question.prompt, ctx.channel):
+            continue
         if question.applies(state["answers"]):
             new_state = {**state, "at": question.id, "reasks": 0}
             message = _with_lead(question_message(question, ctx), "\n".join(lead) or None)
