@@ -7,22 +7,11 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from bot.casework.erasure import ERASED, Eraser, ErasureContext
+from bot.followup.responses import free_text_answers
 from bot.models import Answer, FeedbackRespondent, ScheduledPrompt, SurveyResponse
-from flows.content import Content
 from flows.vocabulary import TO_SEND, PromptStatus
 
 # Questions whose answers are the person's own words.
-FREE_TEXT = ("text",)
-
-
-def _free_text_questions(content: Content) -> set[tuple[str, str]]:
-    found = set()
-    for name, survey in content.surveys.items():
-        for question in survey.questions:
-            if question.type in FREE_TEXT or question.other:
-                found.add((name, question.id))
-                found.add((name, f"{question.id}_other"))
-    return found
 
 
 def _erase_prompts(ctx: ErasureContext) -> None:
@@ -51,7 +40,7 @@ def _erase_feedback_rounds(ctx: ErasureContext) -> None:
 
 def _unlink_answers(ctx: ErasureContext) -> None:
     session = ctx.session
-    free_text = _free_text_questions(ctx.content)
+    free_text = free_text_answers(ctx.content)
     responses = session.scalars(
         select(SurveyResponse).where(SurveyResponse.person_id == ctx.person_id)
     ).all()

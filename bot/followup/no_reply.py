@@ -78,13 +78,22 @@ def expire_due(scheduler, now: datetime) -> int:
             with session.begin_nested():
                 person = session.get(Person, row.person_id)
                 conversation = conversation_for(session, person.id, lock=True)
-                if conversation.state.get("prompt", {}).get("id") == row.id:
+                if _holds(conversation.state, row.id):
+                    # Its half-given answers go with it, anonymous ones included, also when
+                    # the survey waits behind the menu, LANG or the stop question.
                     conversation.flow, conversation.step, conversation.state = None, None, {}
                     conversation.updated_at = now
                 row.status = PromptStatus.MISSED
                 if not person.followup_paused:  # a paused person is not failing to answer
                     missed(session, person, now, scheduler.content)
         return len(rows)
+
+
+def _holds(state: dict, prompt_id: int) -> bool:
+    """The conversation is on this prompt's survey, or keeps it to resume."""
+    resume = state.get("resume") or {}
+    parked = (resume.get("data") or {}) if isinstance(resume, dict) else {}
+    return any((d.get("prompt") or {}).get("id") == prompt_id for d in (state, parked))
 
 
 def missed(session: Session, person: Person, now: datetime, content: Content) -> None:

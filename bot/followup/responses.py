@@ -1,6 +1,6 @@
 """Storing finished instruments: answers, item scores, dimension scores, the composite.
 
-Anonymous responses keep no person, no prompt and only the day; who took part in a feedback
+Anonymous responses keep no person, no prompt, no language and only the month; who took part in a feedback
 round is kept apart (FeedbackRespondent), so "you said, we did" can reach them.
 """
 
@@ -11,7 +11,22 @@ from datetime import date
 from sqlmodel import Session, select
 
 from bot.models import Answer, Contact, FeedbackRespondent, Person, SurveyResponse
+from flows.content import Content
 from flows.followup.effects import RecordResponse
+
+FREE_TEXT = ("text",)
+
+
+def free_text_answers(content: Content) -> set[tuple[str, str]]:
+    """(instrument, answer id) of every answer that is the person's own words: free-text
+    questions, and the text after "other". Erasure and retention empty these."""
+    found = set()
+    for name, survey in content.surveys.items():
+        for question in survey.questions:
+            if question.type in FREE_TEXT or question.other:
+                found.add((name, question.id))
+                found.add((name, f"{question.id}_other"))
+    return found
 
 
 def feedback_round(instrument: str, wave: str | None) -> str:
@@ -35,10 +50,12 @@ def record_response(
         version=effect.version,
         wave=effect.wave,
         anonymous=effect.anonymous,
-        language=person.language,
+        # Anonymous: no language (a small group of speakers would single people out) and
+        # the month only, as erasure leaves it.
+        language=None if effect.anonymous else person.language,
         scores=dict(effect.dimensions),
         composite=effect.composite,
-        completed_on=today,
+        completed_on=today.replace(day=1) if effect.anonymous else today,
         recorded_by=recorded_by,
     )
     session.add(response)

@@ -23,6 +23,7 @@ from sqlalchemy import and_, exists, false, null, or_, select, update
 from sqlmodel import Session
 
 from bot.audit import SYSTEM, audit
+from bot.followup.responses import free_text_answers
 from bot.models import (
     Alert,
     AlertMessage,
@@ -176,14 +177,10 @@ def _empty_messages(session: Session, person_ids: list[int], cancel: bool) -> No
 
 
 def _free_text(content: Content) -> dict[str, list[str]]:
-    """Per survey, the answers that are the person's own words: free-text questions and the
-    text after "other"."""
+    """Per survey, the answers that are the person's own words (bot/followup/responses.py)."""
     found: dict[str, list[str]] = {}
-    for survey in content.surveys.values():
-        ids = [q.id for q in survey.questions if q.type == "text"]
-        ids += [f"{q.id}_other" for q in survey.questions if q.other]
-        if ids:
-            found[survey.id] = sorted(ids)
+    for instrument, answer_id in sorted(free_text_answers(content)):
+        found.setdefault(instrument, []).append(answer_id)
     return found
 
 

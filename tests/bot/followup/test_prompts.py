@@ -107,6 +107,24 @@ async def test_no_reply_reminder_then_missed_then_unreachable_then_reachable(sql
     assert person.unreachable_at is None and person.missed_in_row == 0
 
 
+async def test_a_survey_left_behind_the_menu_takes_its_answers_with_it_when_it_expires(
+    sqlite_stack,
+):
+    """Half-given answers are kept only until the survey ends or expires, also when the
+    person opened the menu in the middle and never came back."""
+    stack = sqlite_stack
+    awa = await enrol_on_telegram(stack, 32, "20/11/2026")
+    await live_until(stack, datetime(2026, 11, 27, 9, tzinfo=UTC), answer=False)
+    await stack.tg_says(32, "1")  # the first answer
+    await stack.tg_says(32, "MENU")
+    parked = stack.conversation(awa.id)
+    assert parked.flow == "menu" and parked.state["resume"]["data"]["survey"]["answers"]
+    await live_until(stack, datetime(2026, 12, 2, 9, tzinfo=UTC), answer=False)
+    assert prompts(stack, awa.id)[0].status == "missed"
+    conversation = stack.conversation(awa.id)
+    assert (conversation.flow, conversation.state) == (None, {})
+
+
 async def test_daily_cap_and_window(sqlite_stack):
     stack = sqlite_stack
     awa = await enrol_on_telegram(stack, 41, "20/11/2026")
