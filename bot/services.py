@@ -17,6 +17,7 @@ from bot.channels.web import WebChannel
 from bot.config import Settings
 from bot.content import load_content
 from bot.db import make_engine, transaction
+from bot.followup import anonymity
 from bot.followup import effects as followup_effects
 from bot.followup import erasure as followup_erasure
 from bot.followup.prompts import Scheduler
@@ -85,6 +86,11 @@ class Services:
         with transaction(self.engine) as session:
             found = overrides(session)
         self.use_programme_settings(found)
+
+    def release_anonymous(self) -> int:
+        """One housekeeping round of bot/followup/anonymity.py."""
+        with transaction(self.engine) as session:
+            return anonymity.release(session, self.clock().date())
 
     def enforce_retention(self) -> dict[str, int]:
         """One housekeeping round of bot/people/retention.py."""

@@ -131,6 +131,10 @@ class Workers:
         except Exception:  # noqa: BLE001 - the next round tries again; the page shows "as of"
             log.exception("results refresh failed")
         try:
+            await asyncio.to_thread(services.release_anonymous)
+        except Exception:  # noqa: BLE001 - they wait in the pool; the next round tries
+            log.exception("releasing anonymous answers failed")
+        try:
             erased = await asyncio.to_thread(services.enforce_retention)
             if any(erased.values()):
                 log.info("retention: words erased for %s", erased)

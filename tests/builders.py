@@ -11,6 +11,7 @@ from functools import lru_cache
 from sqlmodel import select
 
 from bot.db import transaction
+from bot.followup import anonymity
 from bot.followup.responses import record_response
 from bot.models import Alert, Consent, Contact, Conversation, Person, ScheduledPrompt, Staff
 from bot.staff import hash_password
@@ -259,6 +260,8 @@ def answer(
         person = session.get(Person, person_id)
         contact = session.exec(select(Contact).where(Contact.person_id == person_id)).first()
         record_response(session, person, contact, effect, on)
+        if anonymous:  # out of the pool at once, as housekeeping does once a round has enough
+            anonymity.release(session, on, min_batch=1)
 
 
 def people(stack, count: int, **fields) -> list[int]:

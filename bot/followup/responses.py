@@ -1,6 +1,6 @@
 """Storing finished instruments: answers, item scores, dimension scores, the composite.
 
-Anonymous responses keep no person, no prompt, no language and only the month; who took part in a feedback
+Anonymous responses wait in a pool and go out among others (bot/followup/anonymity.py); who took part in a feedback
 round is kept apart (FeedbackRespondent), so "you said, we did" can reach them.
 """
 
@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from bot.followup import anonymity
 from bot.models import Answer, Contact, FeedbackRespondent, Person, SurveyResponse
 from flows.content import Content
 from flows.followup.effects import RecordResponse
@@ -40,22 +41,33 @@ def record_response(
     effect: RecordResponse,
     today: date,
     recorded_by: int | None = None,
-) -> SurveyResponse:
+) -> SurveyResponse | None:
     """`contact` is None for answers staff record on someone's behalf (no channel used);
-    `recorded_by` marks them as such."""
+    `recorded_by` marks them as such. An anonymous response waits in the pool
+    (bot/followup/anonymity.py) and None is returned."""
+    round_key = feedback_round(effect.instrument, effect.wave)
+    if contact is not None and (effect.instrument == "feedback" or effect.anonymous):
+        seen = session.exec(
+            select(FeedbackRespondent).where(
+                FeedbackRespondent.round == round_key, FeedbackRespondent.contact_id == contact.id
+            )
+        ).first()
+        if seen is None:
+            session.add(FeedbackRespondent(round=round_key, contact_id=contact.id))
+    if effect.anonymous:
+        anonymity.hold(session, effect, round_key, today)
+        return None
     response = SurveyResponse(
-        person_id=None if effect.anonymous else person.id,
-        prompt_id=None if effect.anonymous else effect.prompt_id,
+        person_id=person.id,
+        prompt_id=effect.prompt_id,
         instrument=effect.instrument,
         version=effect.version,
         wave=effect.wave,
-        anonymous=effect.anonymous,
-        # Anonymous: no language (a small group of speakers would single people out) and
-        # the month only, as erasure leaves it.
-        language=None if effect.anonymous else person.language,
+        anonymous=False,
+        language=person.language,
         scores=dict(effect.dimensions),
         composite=effect.composite,
-        completed_on=today.replace(day=1) if effect.anonymous else today,
+        completed_on=today,
         recorded_by=recorded_by,
     )
     session.add(response)
@@ -69,13 +81,4 @@ def record_response(
                 score=effect.items.get(question_id),
             )
         )
-    if contact is not None and (effect.instrument == "feedback" or effect.anonymous):
-        round_key = feedback_round(effect.instrument, effect.wave)
-        seen = session.exec(
-            select(FeedbackRespondent).where(
-                FeedbackRespondent.round == round_key, FeedbackRespondent.contact_id == contact.id
-            )
-        ).first()
-        if seen is None:
-            session.add(FeedbackRespondent(round=round_key, contact_id=contact.id))
     return response

@@ -3,7 +3,13 @@
 from bot.models.alerts import Alert, AlertMessage
 from bot.models.base import new_public_id
 from bot.models.broadcasts import Broadcast
-from bot.models.followup import Answer, FeedbackRespondent, ScheduledPrompt, SurveyResponse
+from bot.models.followup import (
+    AnonymousPool,
+    Answer,
+    FeedbackRespondent,
+    ScheduledPrompt,
+    SurveyResponse,
+)
 from bot.models.messages import Inbound, Outbound
 from bot.models.people import Consent, Contact, Conversation, Person
 from bot.models.programme import ProgrammeSetting
@@ -18,6 +24,7 @@ from bot.models.staff import (
 )
 
 __all__ = [
+    "AnonymousPool",
     "Person",
     "Contact",
     "Consent",

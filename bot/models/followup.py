@@ -86,3 +86,23 @@ class FeedbackRespondent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     round: str = Field(max_length=40)
     contact_id: int = Field(foreign_key="contact.id")
+
+
+class AnonymousPool(SQLModel, table=True):
+    """A finished anonymous response waiting to go out among others of its round
+    (bot/followup/anonymity.py). A random key, no row id (SQLite: WITHOUT ROWID), no person,
+    no time but the day it came in: nothing that orders it against who took part."""
+
+    __tablename__ = "anonymous_pool"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    token: str = Field(primary_key=True, max_length=32)
+    round: str = Field(max_length=60, index=True)
+    instrument: str = Field(max_length=40)
+    version: int
+    wave: str | None = Field(default=None, max_length=16)
+    answers: dict[str, Any] = _json(dict)
+    items: dict[str, Any] = _json(dict)
+    dimensions: dict[str, Any] = _json(dict)
+    composite: float | None = None
+    held_since: date

@@ -11,6 +11,7 @@ from bot.casework.alerts import close_alert
 from bot.db import transaction
 from bot.models import (
     Alert,
+    AnonymousPool,
     Answer,
     AuditLog,
     FeedbackRespondent,
@@ -115,9 +116,18 @@ async def test_anonymous_feedback_cannot_be_linked_to_the_person(sqlite_stack):
         await stack.tg_says(105, said)
     comment = "The mentor was kind and patient"
     with transaction(stack.engine) as session:
+        # Not stored yet: it waits to go out among the other answers of the round.
+        assert session.exec(select(SurveyResponse)).all() == []
+        [pooled] = session.exec(select(AnonymousPool)).all()
+        assert pooled.answers["comment"] == comment
+    assert stack.services.release_anonymous() == 0  # one alone, and not a week old
+    stack.clock.advance(days=8)
+    assert stack.services.release_anonymous() == 1
+    with transaction(stack.engine) as session:
+        assert session.exec(select(AnonymousPool)).all() == []
         response = session.exec(select(SurveyResponse)).one()
         assert (response.person_id, response.prompt_id, response.anonymous) == (None, None, True)
-        assert response.completed_on.isoformat() == "2027-05-01"  # the month only
+        assert response.completed_on.isoformat() == "2027-05-01"  # the month it went out
         assert response.language is None
         values = {a.question_id: a.value for a in session.exec(select(Answer)).all()}
         assert values["comment"] == comment
