@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from flows import menu, onboarding, optout
+from flows import anonymous_cry, menu, onboarding, optout
 from flows.alerts import EMERGENCY
 from flows.content import Content
 from flows.context import language_of, say
@@ -19,6 +19,7 @@ from flows.language import MAX_REASKS, language_message, parse_language
 from flows.types import (
     ConversationState,
     FlagForReview,
+    ForgetInput,
     HandToStaff,
     Message,
     NoteComebackHint,
@@ -44,6 +45,9 @@ def handle(snap: Snapshot, content: Content) -> Result:
     # after STOP or a refusal. It is never taken as an answer (nor as a name).
     finding = content.distress.detect(snap.input.text, snap.person.language)
     if finding is not None and finding.tier == ALERT:
+        if anonymous_cry.anonymous(snap.conversation):
+            resume = menu.resume_point(snap.conversation)
+            return anonymous_cry.cry(snap, content, finding, resume)
         return _cry(snap, content, finding)
     # A changed old message is read for distress only: it is no new answer.
     edited = snap.input.kind == "edited"
@@ -83,6 +87,8 @@ def _handle(snap: Snapshot, content: Content) -> Result:
     conv = snap.conversation
     if conv.flow == optout.NAME and keyword is None:
         return _on_stop_question(snap, content)
+    if conv.flow == anonymous_cry.NAME and keyword is None:
+        return _on_anonymous_cry(snap, content)
     intent = optout.read_intent(snap, content) if keyword is None else None
     if intent is optout.Intent.CLEAR:
         return _stop(snap, content, "sentence")
@@ -152,6 +158,20 @@ def _on_stop_question(snap: Snapshot, content: Content) -> Result:
         return Result(
             resumed, _prompt(back, content, resumed, None) or (_menu_hint(back, content),)
         )
+    return _handle(back, content)
+
+
+def _on_anonymous_cry(snap: Snapshot, content: Content) -> Result:
+    """Yes: an alert with who they are, then the survey where it was. No, or anything else:
+    the survey where it was (anything else is read as its answer)."""
+    said = anonymous_cry.answer(snap, content)
+    resumed = menu.restore(snap.conversation.data.get("resume"))
+    back = replace(snap, conversation=resumed)
+    if said is True:
+        messages, effects = anonymous_cry.contact_wanted(snap, content)
+        return Result(resumed, messages + _prompt(back, content, resumed, None), effects)
+    if said is False:
+        return Result(resumed, _prompt(back, content, resumed, None), (ForgetInput(),))
     return _handle(back, content)
 
 

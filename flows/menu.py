@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flows.anonymous_cry import NAME as ANONYMOUS_CRY
 from flows.choices import Option, match_choice
 from flows.content import Content
 from flows.context import language_of
@@ -33,7 +34,7 @@ def open_menu(snap: Snapshot, content: Content) -> tuple[ConversationState, Mess
 
 
 def resume_point(conv: ConversationState) -> dict | None:
-    if conv.flow in (None, NAME, "language", STOP_QUESTION):
+    if conv.flow in (None, NAME, "language", STOP_QUESTION, ANONYMOUS_CRY):
         return conv.data.get("resume") if conv.flow else None
     return {"flow": conv.flow, "step": conv.step, "data": conv.data}
 

@@ -154,6 +154,16 @@ class RaiseAlert(Effect):
 
 
 @dataclass(frozen=True)
+class RaiseAnonymousAlert(Effect):
+    """Someone must act, but the person chose to stay anonymous: an alert with no person (the
+    words only), for the safeguarding lead."""
+
+    reason: str
+    severity: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
 class FlagForReview(Effect):
     """Possibly a cry for help: the message goes to the top of the staff inbox, with a time by
     which a person must have read it (flows/distress/)."""

@@ -70,7 +70,9 @@ def raise_alert(
     person_id = person.id if person is not None else None
     open_now = [Alert.person_id == person_id, Alert.status == "open"]
     joins = tuple(joins)
-    if joins:
+    if person is None:
+        recent = None  # an alert with no person (anonymous) stands alone
+    elif joins:
         recent = session.exec(
             select(Alert).where(*open_now, Alert.reason.in_(joins)).order_by(Alert.id)
         ).first()

@@ -8,7 +8,7 @@ from bot.audit import SYSTEM, audit
 from bot.casework.alerts import raise_alert
 from bot.casework.handoff import current_assignee
 from bot.runtime.effects import EffectContext, EffectRegistry
-from flows.types import FlagForReview, HandToStaff, RaiseAlert
+from flows.types import FlagForReview, HandToStaff, RaiseAlert, RaiseAnonymousAlert
 
 # Possible distress is read the same day: within this many hours unless the programme says.
 DEFAULT_REVIEW_HOURS = 4
@@ -18,6 +18,7 @@ POSSIBLE_DISTRESS = "possible_distress"
 def register(effects: EffectRegistry) -> None:
     effects.add(HandToStaff, _hand_to_staff)
     effects.add(RaiseAlert, _raise_alert)
+    effects.add(RaiseAnonymousAlert, _raise_anonymous_alert)
     effects.add(FlagForReview, _flag_for_review)
 
 
@@ -60,4 +61,18 @@ def _raise_alert(ctx: EffectContext, effect: RaiseAlert) -> None:
         joins=cries if effect.reason in cries else (),
         # Without a detail (an anonymous answer) the message is not linked either.
         inbound_id=ctx.inbound.id if ctx.inbound is not None and effect.detail else None,
+    )
+
+
+def _raise_anonymous_alert(ctx: EffectContext, effect: RaiseAnonymousAlert) -> None:
+    """No person and no message linked: the safeguarding lead owns it, and it is never
+    folded into another (two anonymous cries are two people, as far as anyone knows)."""
+    raise_alert(
+        ctx.session,
+        None,
+        effect.reason,
+        effect.severity,
+        effect.detail,
+        ctx.now,
+        ctx.content.programme,
     )

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.db import transaction
-from bot.models import Alert, AuditLog
+from bot.models import Alert, AuditLog, Inbound, ScheduledPrompt
 from tests.builders import add_person, alerts
 
 # Onboarding over SMS in English, in the central district (Fatou's).
@@ -126,3 +126,38 @@ async def test_the_alert_page_shows_every_message_whole_the_conversation_and_a_r
     assert reply.status_code == 303
     await stack.work()
     assert stack.twilio_api.sent_to(number)[-1].body == "Fatou here. I am calling you now."
+
+
+async def test_a_cry_in_anonymous_feedback_reaches_the_lead_with_no_name_on_it(
+    sqlite_stack, team, browsers
+):
+    """Inside an anonymous survey: the emergency contacts, an alert with the words and no
+    person for the safeguarding lead, and the question; No keeps them anonymous."""
+    stack = sqlite_stack
+    person_id = add_person(stack, "Awa", channel="telegram", address="9301")
+    now = stack.clock()
+    with transaction(stack.engine) as session:
+        session.add(
+            ScheduledPrompt(
+                person_id=person_id, plan="standard", plan_revision=1, step_key="m6_feedback",
+                kind="feedback", instrument="feedback", wave="m6", status="pending",
+                due_at=now, created_at=now,
+            )
+        )  # fmt: skip
+    await stack.tick()
+    await stack.tg_says(9301, "yes")
+    replies = await stack.tg_says(9301, "i will kill myself tonight")
+    assert replies[0].startswith("If you need help now")
+    assert replies[1].startswith("Do you want someone from our team to contact you?")
+    await stack.tg_says(9301, "no")
+    with transaction(stack.engine) as session:
+        [alert] = session.exec(select(Alert)).all()
+        assert (alert.person_id, alert.severity) == (None, "high")
+        assert alert.owner_id is not None and alert.detail == "i will kill myself tonight"
+        texts = [i.text for i in session.exec(select(Inbound)).all()]
+        assert "i will kill myself tonight" not in texts  # not in the inbox
+    admin = await browsers("admin@example.org")
+    page = await admin.get("/admin/alerts")
+    assert page.status_code == 200
+    page = await admin.get(f"/admin/alerts/{alert.id}")
+    assert page.status_code == 200 and "i will kill myself tonight" in page.text

@@ -11,7 +11,9 @@ from bot.content import load_content
 from flows.types import (
     ConversationState,
     FlagForReview,
+    ForgetInput,
     RaiseAlert,
+    RaiseAnonymousAlert,
     SetProfile,
 )
 from tests.builders import ONBOARDING_SAID
@@ -75,14 +77,6 @@ def test_a_cry_mid_survey_is_no_answer_and_the_question_waits(prompt):
     assert transcript.conversation == before
 
 
-def test_anonymous_feedback_keeps_the_words_out_of_the_alert():
-    transcript = Transcript(CONTENT, "telegram", language="en", **ENROLLED).play(FEEDBACK, "yes")
-    assert transcript.conversation.data.get("anonymous") is True
-    transcript.say("i want to kill myself")
-    [alert] = [e for e in transcript.last.effects if isinstance(e, RaiseAlert)]
-    assert alert.detail is None
-
-
 @pytest.mark.parametrize("how", ["stop", "refused"])
 def test_after_stop_or_a_refusal_a_cry_still_gets_the_emergency_contacts(how):
     transcript = Transcript(CONTENT, "sms")
@@ -133,3 +127,37 @@ def test_numbers_inside_arabic_keep_their_order():
     text = CONTENT.catalog.text("ar", EMERGENCY, "sms")
     assert "\u2066+221 33 800 00 01\u2069" in text
     assert "\u2066" not in CONTENT.catalog.text("en", EMERGENCY, "sms")
+
+
+def _anonymous_feedback(language: str = "en") -> Transcript:
+    transcript = Transcript(CONTENT, "sms", language=language, **ENROLLED).play(FEEDBACK, "yes")
+    assert transcript.conversation.data.get("anonymous") is True
+    return transcript
+
+
+def test_a_cry_in_an_anonymous_survey_is_answered_at_once_and_the_person_is_asked():
+    transcript = _anonymous_feedback()
+    before = transcript.conversation
+    transcript.say("i want to kill myself")
+    result = transcript.last
+    assert [m.key for m in result.messages] == [EMERGENCY, "followup.anonymous_contact"]
+    assert [c.value for c in result.messages[1].choices] == ["yes", "no"]
+    [alert] = [e for e in result.effects if isinstance(e, RaiseAnonymousAlert)]
+    assert alert.severity == "high" and alert.detail == "i want to kill myself"
+    assert not [e for e in result.effects if isinstance(e, RaiseAlert)]  # no name on it
+    assert any(isinstance(e, ForgetInput) for e in result.effects)  # nor in the inbox
+    transcript.say("no")
+    assert transcript.conversation == before  # the survey, where it was
+    assert not [e for e in transcript.last.effects if isinstance(e, RaiseAlert)]
+
+
+def test_yes_raises_an_alert_with_who_they_are_and_the_survey_goes_on():
+    transcript = _anonymous_feedback("fr")
+    before, question = transcript.conversation, transcript.last.messages[-1]
+    transcript.say("jveux plus vivre")
+    transcript.say("1")
+    [alert] = [e for e in transcript.last.effects if isinstance(e, RaiseAlert)]
+    assert (alert.reason, alert.severity) == ("suicide_risk", "high")
+    assert "jveux" not in (alert.detail or "")  # the words stay with the anonymous alert
+    assert transcript.conversation == before
+    assert transcript.last.messages[-1].text == question.text  # asked again, where it was

@@ -1,0 +1,69 @@
+"""A cry for help inside an anonymous survey: the person chose not to be known, so they are
+asked. The emergency contacts go at once, and so does an anonymous alert to the safeguarding
+lead (the words only, no person): a cry always reaches someone, answered or not. Then: "Do
+you want someone from our team to contact you?" (Yes first). Yes raises an ordinary alert
+with who they are, which they chose; No keeps them anonymous. Either way the survey goes on
+where it was; the words are kept out of the inbox.
+"""
+
+from __future__ import annotations
+
+from flows.alerts import EMERGENCY
+from flows.choices import parse_yes_no
+from flows.content import Content
+from flows.context import language_of, say
+from flows.distress.detect import Finding
+from flows.types import (
+    Choice,
+    ConversationState,
+    ForgetInput,
+    Message,
+    RaiseAlert,
+    RaiseAnonymousAlert,
+    Result,
+    Snapshot,
+)
+
+NAME = "anonymous_cry"
+QUESTION = "followup.anonymous_contact"
+DETAIL_MAX = 500
+
+
+def anonymous(conv: ConversationState) -> bool:
+    return bool(conv.data.get("anonymous"))
+
+
+def cry(snap: Snapshot, content: Content, finding: Finding, resume: dict | None) -> Result:
+    language = language_of(snap, content)
+    choices = tuple(
+        Choice(value, content.label(language, "yesno", value)) for value in ("yes", "no")
+    )
+    ask = Message(content.catalog.text(language, QUESTION, snap.person.channel), choices, QUESTION)
+    words = (snap.input.text or "")[:DETAIL_MAX] or None
+    state = ConversationState(
+        NAME,
+        "ask",
+        {
+            "resume": resume,
+            "anonymous": True,
+            "reason": finding.reason,
+            "severity": finding.severity,
+        },
+    )
+    alert = RaiseAnonymousAlert(finding.reason, finding.severity, words)
+    return Result(state, (say(snap, content, EMERGENCY), ask), (alert, ForgetInput()))
+
+
+def answer(snap: Snapshot, content: Content) -> bool | None:
+    inp = snap.input
+    if inp.kind == "choice":
+        return {"yes": True, "no": False}.get(inp.choice or "")
+    return parse_yes_no(inp.text, content.lexicon, numbered=True) if inp.kind == "text" else None
+
+
+def contact_wanted(snap: Snapshot, content: Content) -> tuple[tuple[Message, ...], tuple]:
+    """What Yes says and raises: an alert with who they are (no words: those stay with the
+    anonymous alert)."""
+    data = snap.conversation.data
+    alert = RaiseAlert(str(data.get("reason")), str(data.get("severity")), "asked to be contacted")
+    return (say(snap, content, "keyword.agent_ack"),), (alert, ForgetInput())
