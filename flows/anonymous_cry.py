@@ -30,7 +30,13 @@ DETAIL_MAX = 500
 
 
 def anonymous(conv: ConversationState) -> bool:
-    return bool(conv.data.get("anonymous"))
+    """In an anonymous survey, or in something opened on top of one (the menu, LANG, the
+    stop question) that will return to it."""
+    resume = conv.data.get("resume")
+    parked = resume.get("data") if isinstance(resume, dict) else None
+    return bool(conv.data.get("anonymous")) or bool(
+        isinstance(parked, dict) and parked.get("anonymous")
+    )
 
 
 def cry(snap: Snapshot, content: Content, finding: Finding, resume: dict | None) -> Result:

@@ -71,8 +71,8 @@ def _cry(snap: Snapshot, content: Content, finding: Finding) -> Result:
 
 def _detail(snap: Snapshot, result: Result | None, finding: Finding) -> str | None:
     # Inside an anonymous survey the words stay out of the alert; the alert still goes.
-    anonymous = bool(snap.conversation.data.get("anonymous")) or bool(
-        result is not None and result.conversation.data.get("anonymous")
+    anonymous = anonymous_cry.anonymous(snap.conversation) or bool(
+        result is not None and anonymous_cry.anonymous(result.conversation)
     )
     return None if anonymous else f"said: {finding.said}"
 

@@ -161,3 +161,13 @@ def test_yes_raises_an_alert_with_who_they_are_and_the_survey_goes_on():
     assert "jveux" not in (alert.detail or "")  # the words stay with the anonymous alert
     assert transcript.conversation == before
     assert transcript.last.messages[-1].text == question.text  # asked again, where it was
+
+
+def test_a_cry_with_the_menu_open_over_an_anonymous_survey_stays_anonymous():
+    transcript = _anonymous_feedback()
+    transcript.say("MENU")
+    transcript.say("i want to kill myself")
+    effects = transcript.last.effects
+    assert [type(e) for e in effects if isinstance(e, RaiseAlert | RaiseAnonymousAlert)] == [
+        RaiseAnonymousAlert
+    ]
