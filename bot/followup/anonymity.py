@@ -81,7 +81,7 @@ def _store(session: Session, row: AnonymousPool, today: date) -> None:
     )
     session.add(response)
     session.flush()
-    for question_id, value in sorted(row.answers.items()):
+    for question_id, value in row.answers.items():  # in the order they were asked
         session.add(
             Answer(
                 response_id=response.id,
