@@ -99,10 +99,11 @@ def _unconsented(session: Session, cutoff: datetime, now: datetime) -> int:
         for name in PROFILE_FIELDS:
             setattr(person, name, None)
         _empty_messages(session, [person_id], cancel=True)
-        # Their half-answered onboarding goes too; writing again starts it afresh.
+        # Their half-answered onboarding goes too, unless they are in it now (it holds what
+        # onboarding needs, not what they said); writing again starts it afresh.
         session.execute(
             update(Conversation)
-            .where(Conversation.person_id == person_id)
+            .where(Conversation.person_id == person_id, Conversation.updated_at <= cutoff)
             .values(flow=None, step=None, state={}, updated_at=now)
         )
         audit(session, SYSTEM, "retention.unconsented", person_id, now)

@@ -91,3 +91,15 @@ async def test_the_periods_are_programme_settings(sqlite_stack):
     await stack.tg_says(704, SECRET)
     stack.clock.advance(hours=25)
     assert _enforce(stack)["unconsented"] == 1
+
+
+async def test_someone_in_the_middle_of_onboarding_keeps_their_place_not_their_words(stack):
+    await stack.tg_says(705, "hi")
+    stack.clock.advance(hours=80)
+    await stack.tg_says(705, SECRET)  # still choosing a language, three days on
+    person = stack.person("telegram", "705")
+    before = stack.conversation(person.id)
+    assert _enforce(stack)["unconsented"] == 1
+    assert _texts(stack, person.id) == []
+    after = stack.conversation(person.id)
+    assert (after.flow, after.step) == (before.flow, before.step)
