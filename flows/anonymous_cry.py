@@ -9,12 +9,10 @@ where it was; the words are kept out of the inbox.
 from __future__ import annotations
 
 from flows.alerts import EMERGENCY
-from flows.choices import parse_yes_no
 from flows.content import Content
-from flows.context import language_of, say
+from flows.context import say, yes_no_answer, yes_no_question
 from flows.distress.detect import Finding
 from flows.types import (
-    Choice,
     ConversationState,
     ForgetInput,
     Message,
@@ -40,11 +38,6 @@ def anonymous(conv: ConversationState) -> bool:
 
 
 def cry(snap: Snapshot, content: Content, finding: Finding, resume: dict | None) -> Result:
-    language = language_of(snap, content)
-    choices = tuple(
-        Choice(value, content.label(language, "yesno", value)) for value in ("yes", "no")
-    )
-    ask = Message(content.catalog.text(language, QUESTION, snap.person.channel), choices, QUESTION)
     words = (snap.input.text or "")[:DETAIL_MAX] or None
     state = ConversationState(
         NAME,
@@ -57,14 +50,11 @@ def cry(snap: Snapshot, content: Content, finding: Finding, resume: dict | None)
         },
     )
     alert = RaiseAnonymousAlert(finding.reason, finding.severity, words)
-    return Result(state, (say(snap, content, EMERGENCY), ask), (alert, ForgetInput()))
+    messages = (say(snap, content, EMERGENCY), yes_no_question(snap, content, QUESTION))
+    return Result(state, messages, (alert, ForgetInput()))
 
 
-def answer(snap: Snapshot, content: Content) -> bool | None:
-    inp = snap.input
-    if inp.kind == "choice":
-        return {"yes": True, "no": False}.get(inp.choice or "")
-    return parse_yes_no(inp.text, content.lexicon, numbered=True) if inp.kind == "text" else None
+answer = yes_no_answer
 
 
 def contact_wanted(snap: Snapshot, content: Content) -> tuple[tuple[Message, ...], tuple]:

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from flows.choices import parse_yes_no
 from flows.content import Content
-from flows.context import language_of
+from flows.context import yes_no_answer, yes_no_question
 from flows.distress.detect import ALERT, REVIEW
-from flows.types import Choice, ConversationState, Message, Snapshot
+from flows.types import ConversationState, Message, Snapshot
 
 NAME = "stop_question"
 QUESTION = "optout.ask"
@@ -44,19 +43,10 @@ def read_intent(snap: Snapshot, content: Content) -> Intent | None:
 
 def ask(snap: Snapshot, content: Content, resume: dict | None) -> tuple[ConversationState, Message]:
     """The question, remembering where the person was."""
-    language = language_of(snap, content)
-    choices = tuple(
-        Choice(value, content.label(language, "yesno", value)) for value in ("yes", "no")
+    return ConversationState(NAME, "ask", {"resume": resume}), yes_no_question(
+        snap, content, QUESTION
     )
-    text = content.catalog.text(language, QUESTION, snap.person.channel)
-    return ConversationState(NAME, "ask", {"resume": resume}), Message(text, choices, QUESTION)
 
 
-def answer(snap: Snapshot, content: Content) -> bool | None:
-    """Yes (stop), No (carry on), or None for anything else."""
-    inp = snap.input
-    if inp.kind == "choice":
-        return {"yes": True, "no": False}.get(inp.choice or "")
-    if inp.kind != "text":
-        return None
-    return parse_yes_no(inp.text, content.lexicon, numbered=True)
+# Yes (stop), No (carry on), or None for anything else.
+answer = yes_no_answer

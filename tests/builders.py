@@ -320,3 +320,16 @@ ONBOARDING_SAID = {
         "المساء",
     ],
 }
+
+
+def add_feedback_prompt(stack, person_id: int, wave: str = "m6") -> None:
+    """A feedback prompt due now, as a plan would have written it."""
+    now = stack.clock()
+    with transaction(stack.engine) as session:
+        session.add(
+            ScheduledPrompt(
+                person_id=person_id, plan="standard", plan_revision=1, step_key=f"{wave}_feedback",
+                kind="feedback", instrument="feedback", wave=wave, status="pending",
+                due_at=now, created_at=now,
+            )
+        )  # fmt: skip

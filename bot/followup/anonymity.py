@@ -81,12 +81,17 @@ def _store(session: Session, row: AnonymousPool, today: date) -> None:
     )
     session.add(response)
     session.flush()
-    for question_id, value in row.answers.items():  # in the order they were asked
+    add_answers(session, response.id, row.answers, row.items)
+
+
+def add_answers(session: Session, response_id: int, answers: dict, items: dict) -> None:
+    """A response's answer rows, in the order they were asked, with their item scores."""
+    for question_id, value in answers.items():
         session.add(
             Answer(
-                response_id=response.id,
+                response_id=response_id,
                 question_id=question_id,
                 value=value,
-                score=row.items.get(question_id),
+                score=items.get(question_id),
             )
         )

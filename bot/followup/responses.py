@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from bot.followup import anonymity
-from bot.models import Answer, Contact, FeedbackRespondent, Person, SurveyResponse
+from bot.models import Contact, FeedbackRespondent, Person, SurveyResponse
 from flows.content import Content
 from flows.followup.effects import RecordResponse
 
@@ -72,13 +72,5 @@ def record_response(
     )
     session.add(response)
     session.flush()
-    for question_id, value in effect.answers.items():
-        session.add(
-            Answer(
-                response_id=response.id,
-                question_id=question_id,
-                value=value,
-                score=effect.items.get(question_id),
-            )
-        )
+    anonymity.add_answers(session, response.id, effect.answers, effect.items)
     return response

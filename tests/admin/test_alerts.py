@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.db import transaction
-from bot.models import Alert, AuditLog, Inbound, ScheduledPrompt
-from tests.builders import add_person, alerts
+from bot.models import Alert, AuditLog, Inbound
+from tests.builders import add_feedback_prompt, add_person, alerts
 
 # Onboarding over SMS in English, in the central district (Fatou's).
 ONBOARDING = ["Hello", "1", "yes", "yes", "Awa", "1", "1", "05/2026", "1", "3", "2", "1", "1"]
@@ -134,16 +134,7 @@ async def test_a_cry_in_anonymous_feedback_reaches_the_lead_with_no_name_on_it(
     """Inside an anonymous survey: the emergency contacts, an alert with the words and no
     person for the safeguarding lead, and the question; No keeps them anonymous."""
     stack = sqlite_stack
-    person_id = add_person(stack, "Awa", channel="telegram", address="9301")
-    now = stack.clock()
-    with transaction(stack.engine) as session:
-        session.add(
-            ScheduledPrompt(
-                person_id=person_id, plan="standard", plan_revision=1, step_key="m6_feedback",
-                kind="feedback", instrument="feedback", wave="m6", status="pending",
-                due_at=now, created_at=now,
-            )
-        )  # fmt: skip
+    add_feedback_prompt(stack, add_person(stack, "Awa", channel="telegram", address="9301"))
     await stack.tick()
     await stack.tg_says(9301, "yes")
     replies = await stack.tg_says(9301, "i will kill myself tonight")

@@ -11,9 +11,7 @@ import random
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from bot.db import transaction
-from bot.models import ScheduledPrompt
-from tests.builders import add_person
+from tests.builders import add_feedback_prompt, add_person
 
 PEOPLE = 24
 CHANCE_AT_MOST = 5
@@ -41,16 +39,8 @@ async def _round(stack) -> dict[int, str]:
         people[chat] = add_person(
             stack, f"P{i}", channel="telegram", address=str(chat), language=language
         )
-    now = stack.clock()
-    with transaction(stack.engine) as session:
-        for person_id in people.values():
-            session.add(
-                ScheduledPrompt(
-                    person_id=person_id, plan="standard", plan_revision=1, step_key="m6_feedback",
-                    kind="feedback", instrument="feedback", wave="m6", status="pending",
-                    due_at=now, created_at=now,
-                )
-            )  # fmt: skip
+    for person_id in people.values():
+        add_feedback_prompt(stack, person_id)
     await stack.tick()
     order = list(people)
     rng.shuffle(order)
