@@ -13,6 +13,7 @@ from flows.content import Catalog, Content
 from flows.distress.detect import Detector
 from flows.followup.plan import plans_from_dict
 from flows.lexicon import Lexicon, missing_sections
+from flows.mentoring.rules import MentoringRules, rules_from_dict
 from flows.optout import TIERS
 from flows.survey.model import survey_from_dict
 
@@ -135,6 +136,7 @@ def load_content(directory: str | None = None) -> Content:
                     f"plans.yaml: {plan.name}/{step.key} uses unknown instrument {step.instrument}"
                 )
     lexicon = _lexicon(root, languages)
+    mentoring = root / "mentoring.yaml"
     content = Content(
         catalog,
         option_sets,
@@ -144,6 +146,7 @@ def load_content(directory: str | None = None) -> Content:
         distress=distress,
         lexicon=lexicon,
         optout=optout,
+        mentoring=rules_from_dict(_read(mentoring)) if mentoring.exists() else MentoringRules(),
     )
     # Loaded once and kept for the life of the process (cached): the ~150,000 objects of
     # patterns, scorer weights and flows are never garbage, and without this every full

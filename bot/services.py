@@ -21,6 +21,7 @@ from bot.followup import anonymity
 from bot.followup import effects as followup_effects
 from bot.followup import erasure as followup_erasure
 from bot.followup.prompts import Scheduler
+from bot.mentoring import erasure as mentoring_erasure
 from bot.messaging import erasure as messaging_erasure
 from bot.messaging.inbox import Inbox
 from bot.messaging.ratelimit import RateLimiter
@@ -40,7 +41,13 @@ DOMAINS = (core_effects, casework_effects, followup_effects)
 
 # Every domain with tables that refer to a person adds its erasers here; contacts last,
 # since the others find rows by the person's addresses.
-ERASERS = (messaging_erasure, followup_erasure, casework_erasure, people_erasure)
+ERASERS = (
+    messaging_erasure,
+    followup_erasure,
+    mentoring_erasure,
+    casework_erasure,
+    people_erasure,
+)
 
 
 def build_effects() -> EffectRegistry:

@@ -13,6 +13,7 @@ from flows.choices import Option
 from flows.distress.detect import Detector
 from flows.followup.plan import Plans
 from flows.lexicon import Lexicon
+from flows.mentoring.rules import MentoringRules
 from flows.pacing import Delivery
 from flows.survey.model import Survey
 
@@ -103,6 +104,8 @@ class Content:
     optout: Detector = field(default_factory=Detector)
     # The words people type (keywords, yes and no, numbers, dates); none unless given.
     lexicon: Lexicon = field(default_factory=Lexicon)
+    # The mentor network's rules and match weights (content/mentoring.yaml).
+    mentoring: MentoringRules = field(default_factory=MentoringRules)
 
     @property
     def languages(self) -> tuple[str, ...]:

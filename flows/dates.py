@@ -72,13 +72,18 @@ def _patterns(lexicon: Lexicon) -> _Patterns:
     )
 
 
-def _shift_months(day: date, months: int) -> date:
-    total = day.year * 12 + day.month - 1 - months
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later (or earlier), the month's last day where it is shorter."""
+    total = day.year * 12 + day.month - 1 + months
     year, month = divmod(total, 12)
     month += 1
     if year < 1:
         return date.min
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _shift_months(day: date, months: int) -> date:
+    return add_months(day, -months)
 
 
 def _back(today: date, amount: float, unit: str) -> ParsedDate | None:

@@ -13,7 +13,17 @@ from sqlmodel import select
 from bot.db import transaction
 from bot.followup import anonymity
 from bot.followup.responses import record_response
-from bot.models import Alert, Consent, Contact, Conversation, Person, ScheduledPrompt, Staff
+from bot.models import (
+    Alert,
+    Consent,
+    Contact,
+    Conversation,
+    Mentor,
+    MentorRequest,
+    Person,
+    ScheduledPrompt,
+    Staff,
+)
 from bot.staff import hash_password
 from flows.followup.effects import RecordResponse
 from flows.survey.scoring import score
@@ -333,3 +343,44 @@ def add_feedback_prompt(stack, person_id: int, wave: str = "m6") -> None:
                 due_at=now, created_at=now,
             )
         )  # fmt: skip
+
+
+def add_mentor(
+    stack,
+    name: str,
+    *,
+    capacity: int = 2,
+    status: str = "approved",
+    trained_on: date | None = date(2026, 6, 1),
+    training_days: int = 2,
+    languages: tuple[str, ...] = (),
+    skills: tuple[str, ...] = (),
+    **fields,
+) -> int:
+    """A volunteer mentor, screened, trained and approved unless told otherwise; returns
+    the mentor record's id. `fields` go on their person row (district, gender...)."""
+    person_id = add_person(stack, name, role="mentor", **fields)
+    with transaction(stack.engine) as session:
+        mentor = Mentor(
+            person_id=person_id,
+            status=status,
+            capacity=capacity,
+            languages=list(languages),
+            skills=list(skills),
+            trained_on=trained_on,
+            training_days=training_days,
+            created_at=stack.clock(),
+            updated_at=stack.clock(),
+        )
+        session.add(mentor)
+        session.flush()
+        return mentor.id
+
+
+def ask_for_mentor(stack, person_id: int, **preferences) -> int:
+    """The person asks for a mentor (as the chat would record it)."""
+    with transaction(stack.engine) as session:
+        request = MentorRequest(person_id=person_id, requested_at=stack.clock(), **preferences)
+        session.add(request)
+        session.flush()
+        return request.id

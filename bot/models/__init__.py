@@ -10,6 +10,7 @@ from bot.models.followup import (
     ScheduledPrompt,
     SurveyResponse,
 )
+from bot.models.mentoring import Mentor, MentorConflict, MentorMatch, MentorRequest
 from bot.models.messages import Inbound, Outbound
 from bot.models.people import Consent, Contact, Conversation, Person
 from bot.models.programme import ProgrammeSetting
@@ -25,6 +26,10 @@ from bot.models.staff import (
 
 __all__ = [
     "AnonymousPool",
+    "Mentor",
+    "MentorConflict",
+    "MentorMatch",
+    "MentorRequest",
     "Person",
     "Contact",
     "Consent",

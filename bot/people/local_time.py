@@ -21,3 +21,13 @@ def timezone_of(person, content: Content) -> str:
 
 def local_today(person, content: Content, now: datetime) -> date:
     return now.astimezone(ZoneInfo(timezone_of(person, content))).date()
+
+
+def programme_today(content: Content, now: datetime) -> date:
+    """Today where the programme works (its default timezone): for staff's own work."""
+    name = content.programme.get("default_timezone", "UTC")
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    return now.astimezone(zone).date()

@@ -6,12 +6,12 @@ placed in the person's local daytime window, stored in UTC.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flows.dates import add_months
 from flows.pacing import Delivery, at_local, delivery_from_dict, next_slot
 
 KINDS = ("checkin", "survey", "feedback", "info", "closure")
@@ -81,13 +81,6 @@ class Planned:
     step: Step
     due_at: datetime  # aware UTC
     status: str  # "pending", or "skipped" (late enrolment)
-
-
-def add_months(day: date, months: int) -> date:
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def plan_prompts(

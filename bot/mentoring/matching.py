@@ -1,0 +1,93 @@
+"""A matching run: the waiting mentees of a district (or of the whole programme) and every
+mentor, through the optimal matching (flows/mentoring/match.py), into proposals staff
+review. A new run replaces the proposals of its scope that staff have not acted on yet;
+pairs already offered, accepted or active keep their places."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from bot.audit import audit
+from bot.mentoring import load
+from bot.models import MentorMatch, MentorRequest, Person
+from bot.models.mentoring import OPEN_MATCH
+from bot.people.local_time import programme_today
+from flows.content import Content
+from flows.mentoring.cases import Assignment
+from flows.mentoring.match import match
+
+
+@dataclass(frozen=True)
+class Run:
+    id: str
+    district: str | None
+    assignment: Assignment
+
+
+def _in_scope(district: str | None):
+    people = select(Person.id)
+    if district:
+        people = people.where(Person.district == district)
+    return MentorMatch.mentee_id.in_(people.scalar_subquery())
+
+
+def run_matching(
+    session: Session,
+    content: Content,
+    now: datetime,
+    *,
+    actor: str,
+    staff_id: int | None = None,
+    district: str | None = None,
+) -> Run:
+    session.execute(
+        delete(MentorMatch).where(MentorMatch.status == "proposed", _in_scope(district))
+    )
+    session.flush()
+    busy = set(
+        session.scalars(select(MentorMatch.mentee_id).where(MentorMatch.status.in_(OPEN_MATCH)))
+    )
+    mentees = [m for m in load.mentees(session, content, district) if m.id not in busy]
+    today = programme_today(content, now)
+    mentors = load.mentors(session, content, today)
+    assignment = match(mentees, mentors, content.mentoring, load.barriers(session))
+    run = secrets.token_hex(8)
+    requests = dict(
+        session.execute(
+            select(MentorRequest.person_id, MentorRequest.id).where(
+                MentorRequest.status == "waiting"
+            )
+        ).all()
+    )
+    for proposal in assignment.proposals:
+        session.add(
+            MentorMatch(
+                mentor_id=proposal.mentor_id,
+                mentee_id=proposal.mentee_id,
+                request_id=requests.get(proposal.mentee_id),
+                status="proposed",
+                score=proposal.score,
+                parts=[list(part) for part in proposal.parts],
+                run=run,
+                proposed_at=now,
+                proposed_by=staff_id,
+                updated_at=now,
+            )
+        )
+    audit(
+        session,
+        actor,
+        "mentoring.matched",
+        None,
+        now,
+        run=run,
+        district=district or "",
+        proposals=len(assignment.proposals),
+        unmatched=len(assignment.unmatched),
+    )
+    return Run(run, district, assignment)

@@ -1,0 +1,1 @@
+"""Mentoring, decided: who may mentor whom, how good a match is, the optimal matching."""
