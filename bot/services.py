@@ -21,7 +21,9 @@ from bot.followup import anonymity
 from bot.followup import effects as followup_effects
 from bot.followup import erasure as followup_erasure
 from bot.followup.prompts import Scheduler
+from bot.mentoring import effects as mentoring_effects
 from bot.mentoring import erasure as mentoring_erasure
+from bot.mentoring.tick import MentoringTick
 from bot.messaging import erasure as messaging_erasure
 from bot.messaging.inbox import Inbox
 from bot.messaging.ratelimit import RateLimiter
@@ -36,7 +38,7 @@ from flows.content import Content
 
 # Every domain that adds effect types registers their handlers here, in this order (the
 # spine first: an Activate sets the status before follow-up gives the plan).
-DOMAINS = (core_effects, casework_effects, followup_effects)
+DOMAINS = (core_effects, casework_effects, followup_effects, mentoring_effects)
 
 
 # Every domain with tables that refer to a person adds its erasers here; contacts last,
@@ -71,6 +73,7 @@ class Services:
     sender: OutboxSender
     limiter: RateLimiter
     scheduler: Scheduler
+    mentoring: MentoringTick
     notices: AlertNotices
     effects: EffectRegistry
     erasers: ErasureRegistry
@@ -87,6 +90,7 @@ class Services:
         """Every part that reads the content gets the programme's settings at once."""
         content = with_overrides(self.base_content or self.content, found)
         self.content = self.inbox.content = self.scheduler.content = content
+        self.mentoring.content = content
         self.notices.content = content
 
     def reload_programme_settings(self) -> None:
@@ -134,6 +138,7 @@ def build_services(
         sender=sender,
         limiter=limiter,
         scheduler=Scheduler(engine, content, clock, effects),
+        mentoring=MentoringTick(engine, content, clock, effects),
         notices=AlertNotices(engine, content, clock, settings.public_url),
         effects=effects,
         erasers=build_erasers(),

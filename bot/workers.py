@@ -106,6 +106,11 @@ class Workers:
                 self.wake_outbox()
         except Exception:  # noqa: BLE001 - the next tick tries again
             log.exception("follow-up tick failed")
+        try:
+            if await asyncio.to_thread(self.services.mentoring.tick):
+                self.wake_outbox()
+        except Exception:  # noqa: BLE001 - the rows wait; the next tick tries again
+            log.exception("mentoring tick failed")
         await self.notices()
 
     async def notices(self) -> None:

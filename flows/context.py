@@ -26,11 +26,16 @@ def say(snap: Snapshot, content: Content, key: str, **values) -> Message:
     return Message(text=text, key=key)
 
 
-def yes_no_question(snap: Snapshot, content: Content, key: str) -> Message:
-    """A catalog message asked as Yes / No, Yes first (numbered 1 and 2 on SMS)."""
+def yes_no_choices(snap: Snapshot, content: Content) -> tuple[Choice, ...]:
+    """Yes / No, Yes first (numbered 1 and 2 on SMS)."""
     language = language_of(snap, content)
-    choices = tuple(Choice(v, content.label(language, "yesno", v)) for v in ("yes", "no"))
-    return Message(content.catalog.text(language, key, snap.person.channel), choices, key)
+    return tuple(Choice(v, content.label(language, "yesno", v)) for v in ("yes", "no"))
+
+
+def yes_no_question(snap: Snapshot, content: Content, key: str, **values) -> Message:
+    """A catalog message asked as Yes / No, Yes first (numbered 1 and 2 on SMS)."""
+    text = content.catalog.text(language_of(snap, content), key, snap.person.channel, **values)
+    return Message(text, yes_no_choices(snap, content), key)
 
 
 def yes_no_answer(snap: Snapshot, content: Content) -> bool | None:

@@ -16,6 +16,7 @@ from flows.distress.detect import ALERT, Finding
 from flows.followup import flow as followup
 from flows.keywords import detect_keyword
 from flows.language import MAX_REASKS, language_message, parse_language
+from flows.mentoring import pairing
 from flows.types import (
     ConversationState,
     FlagForReview,
@@ -32,7 +33,7 @@ from flows.types import (
 )
 from flows.vocabulary import Keyword
 
-FLOWS = {onboarding.NAME: onboarding, followup.NAME: followup}
+FLOWS = {onboarding.NAME: onboarding, followup.NAME: followup, pairing.NAME: pairing}
 # Someone who comes back after this long is greeted, not scolded for an off-topic answer.
 RESUME_AFTER = timedelta(hours=12)
 # An opted-out person who writes hears how to come back at most once in this time.

@@ -58,15 +58,15 @@ class Stack:
 
     async def tick(self) -> int:
         """What the follow-up tick would do, then send what it queued."""
-        moved = self.services.scheduler.tick()
+        moved = self.services.scheduler.tick() + self.services.mentoring.tick()
         self.services.notices.tick()
         await self.work()
         return moved
 
     # -- a person talking ------------------------------------------------------------------
-    async def tg_says(self, chat_id: int, text: str) -> list[str]:
+    async def tg_says(self, chat_id: int, text: str, username: str | None = None) -> list[str]:
         before = len(self.telegram_api.sent_to(chat_id))
-        response = await self.post_update(tg_text(chat_id, text))
+        response = await self.post_update(tg_text(chat_id, text, username=username))
         assert response.status_code == 200
         await self.work()
         return [m.text for m in self.telegram_api.sent_to(chat_id)[before:]]

@@ -27,10 +27,13 @@ class InboundEvent:
     text: str | None = None
     choice: str | None = None
     provider_keyword: str | None = None
+    # The sender's public name on the channel (a Telegram username), when they have one:
+    # what a mentor and mentee may share once both agree.
+    handle: str | None = None
 
     def __post_init__(self) -> None:
         # Whatever the channel, nothing unstorable reaches the inbox.
-        for name in ("provider_id", "address", "text", "choice"):
+        for name in ("provider_id", "address", "text", "choice", "handle"):
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, clean_text(value))

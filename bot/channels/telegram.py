@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import re
 from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -20,6 +21,7 @@ from bot.config import Settings
 log = logging.getLogger(__name__)
 
 NAME = "telegram"
+_USERNAME = re.compile(r"[A-Za-z0-9_]{5,32}")
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 MAX_CALLBACK_BYTES = 64
 
@@ -178,7 +180,9 @@ def _event(update: Update) -> InboundEvent | None:
         choice = _text(query.data)
         if address is None or choice is None:
             return None
-        return InboundEvent(NAME, provider_id, address, "choice", choice=choice)
+        return InboundEvent(
+            NAME, provider_id, address, "choice", choice=choice, handle=_handle(query.from_user)
+        )
     if update.my_chat_member is not None:
         member = update.my_chat_member
         address = _private_chat(member.chat)
@@ -193,15 +197,22 @@ def _event(update: Update) -> InboundEvent | None:
     if address is None:
         return None
     text, caption = _text(message.text), _text(message.caption)
+    handle = _handle(message.from_user)
     if message is update.edited_message:
         # Read again for distress (flows/engine.py), not taken as a new answer.
         text = text or caption
         return InboundEvent(NAME, provider_id, address, "edited", text=text) if text else None
     if text is not None:
-        return InboundEvent(NAME, provider_id, address, "text", text=text)
+        return InboundEvent(NAME, provider_id, address, "text", text=text, handle=handle)
     if caption:
-        return InboundEvent(NAME, provider_id, address, "text", text=caption)
-    return InboundEvent(NAME, provider_id, address, "media")
+        return InboundEvent(NAME, provider_id, address, "text", text=caption, handle=handle)
+    return InboundEvent(NAME, provider_id, address, "media", handle=handle)
+
+
+def _handle(user) -> str | None:
+    """The Telegram username (5 to 32 letters, digits and underscores), if they set one."""
+    name = getattr(user, "username", None)
+    return name if isinstance(name, str) and _USERNAME.fullmatch(name) else None
 
 
 def callback_id(data: dict) -> str | None:

@@ -13,12 +13,10 @@ from bot.bulk import select_many
 from bot.models import Contact, Conversation, Person
 from bot.people.consents import consents_of_many
 from bot.people.contacts import best_contact
-from bot.people.local_time import local_today
-from bot.people.profile import PROFILE_FIELDS, person_view
+from bot.people.profile import PROFILE_FIELDS
 from bot.scheduling.pacing import DailyCap
-from flows.content import Content
 from flows.pacing import Delivery
-from flows.types import ConversationState, Input, Result, Snapshot
+from flows.types import Result
 
 PERSON_COLUMNS = tuple(
     getattr(Person, name)
@@ -75,18 +73,3 @@ class PeopleBatch:
 
     def contact(self, person_id: int):
         return best_contact(self.contacts.get(person_id, []))
-
-
-def snapshot(
-    content: Content, person, contact, conversation, now, consents, today=None
-) -> Snapshot:
-    """A step the programme starts: `person`, `contact`, `conversation` rows or records."""
-    return Snapshot(
-        person=person_view(person, contact, consents),
-        conversation=ConversationState(
-            conversation.flow, conversation.step, dict(conversation.state), conversation.updated_at
-        ),
-        input=Input("prompt"),
-        now=now,
-        today=today or local_today(person, content, now),
-    )

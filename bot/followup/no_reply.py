@@ -8,13 +8,14 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.db import transaction
-from bot.followup.batch import PeopleBatch, snapshot
+from bot.followup.batch import PeopleBatch
 from bot.messaging.outbox import enqueue_all
 from bot.models import Person, ScheduledPrompt
 from bot.people.contacts import conversation_for
 from bot.people.local_time import timezone_of
 from bot.people.reach import why_not
 from bot.people.reachability import mark_unreachable
+from bot.runtime.snapshot import snapshot
 from bot.scheduling.claim import claim_due
 from flows.content import Content
 from flows.followup import flow as followup

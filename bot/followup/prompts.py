@@ -21,7 +21,7 @@ from sqlmodel import Session
 from bot.casework.alerts import raise_alert
 from bot.db import transaction
 from bot.followup import no_reply
-from bot.followup.batch import PeopleBatch, snapshot
+from bot.followup.batch import PeopleBatch
 from bot.followup.plans import PAUSED_NOTE
 from bot.messaging.outbox import step_values
 from bot.models import Contact, Conversation, Person, ScheduledPrompt
@@ -30,6 +30,7 @@ from bot.people.local_time import local_today, timezone_of
 from bot.people.reach import why_not
 from bot.runtime.effects import EffectRegistry
 from bot.runtime.handle import apply_result, step_context
+from bot.runtime.snapshot import snapshot
 from bot.scheduling.claim import claim_due
 from bot.scheduling.pacing import busy
 from bot.scheduling.writes import BatchWrites

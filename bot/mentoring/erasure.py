@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, select, update
 
 from bot.casework.erasure import Eraser, ErasureContext
-from bot.models import Mentor, MentorConflict, MentorMatch, MentorRequest
+from bot.models import Mentor, MentorConflict, MentoringTask, MentorMatch, MentorRequest
 from bot.models.mentoring import OPEN_MATCH
 
 
@@ -21,7 +21,20 @@ def _erase_mentoring(ctx: ErasureContext) -> None:
         .where(involved, MentorMatch.status.in_(OPEN_MATCH))
         .values(status="ended", ended_at=ctx.now, updated_at=ctx.now)
     )
-    session.execute(update(MentorMatch).where(involved).values(parts=[], request_id=None))
+    session.execute(
+        update(MentorMatch)
+        .where(involved)
+        .values(parts=[], request_id=None, mentor_reach=None, mentee_reach=None)
+    )
+    matches = select(MentorMatch.id).where(involved).scalar_subquery()
+    session.execute(
+        update(MentoringTask)
+        .where(
+            or_(MentoringTask.person_id == pid, MentoringTask.match_id.in_(matches)),
+            MentoringTask.status.in_(("pending", "waiting")),
+        )
+        .values(status="cancelled", note=None)
+    )
     session.execute(
         delete(MentorConflict).where(
             or_(MentorConflict.person_id == pid, MentorConflict.mentor_id.in_(theirs))
@@ -57,6 +70,8 @@ ERASERS = (
                 ("mentor_match", "request_id"),
                 ("mentor_conflict", "person_id"),
                 ("mentor_conflict", "mentor_id"),
+                ("mentoring_task", "person_id"),
+                ("mentoring_task", "match_id"),
             }
         ),
         _erase_mentoring,

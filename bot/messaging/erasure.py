@@ -12,7 +12,7 @@ from flows.vocabulary import UNDER_WAY, OutboundStatus
 def _erase_inbound(ctx: ErasureContext) -> None:
     """Including rows stored but never linked to them (a crash before processing, a message
     that failed to process): found by their addresses."""
-    scrub = {"text": None, "choice": None, "address": ERASED, "error": None}
+    scrub = {"text": None, "choice": None, "handle": None, "address": ERASED, "error": None}
     session = ctx.session
     session.execute(update(Inbound).where(Inbound.person_id == ctx.person_id).values(**scrub))
     for contact in ctx.contacts:

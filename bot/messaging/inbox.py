@@ -37,6 +37,7 @@ def store(engine: Engine, event: InboundEvent, now: datetime) -> bool:
         "text": event.text[:MAX_TEXT] if event.text is not None else None,
         "choice": event.choice[:64] if event.choice else None,
         "provider_keyword": event.provider_keyword,
+        "handle": event.handle,
         "received_at": now,
         "attempts": 0,
     }

@@ -10,7 +10,13 @@ from bot.models.followup import (
     ScheduledPrompt,
     SurveyResponse,
 )
-from bot.models.mentoring import Mentor, MentorConflict, MentorMatch, MentorRequest
+from bot.models.mentoring import (
+    Mentor,
+    MentorConflict,
+    MentoringTask,
+    MentorMatch,
+    MentorRequest,
+)
 from bot.models.messages import Inbound, Outbound
 from bot.models.people import Consent, Contact, Conversation, Person
 from bot.models.programme import ProgrammeSetting
@@ -28,6 +34,7 @@ __all__ = [
     "AnonymousPool",
     "Mentor",
     "MentorConflict",
+    "MentoringTask",
     "MentorMatch",
     "MentorRequest",
     "Person",

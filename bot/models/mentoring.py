@@ -107,6 +107,10 @@ class MentorMatch(SQLModel, table=True):
     mentor_answered_at: datetime | None = _utc()
     mentee_answered_at: datetime | None = _utc()
     declined_by: str | None = Field(default=None, max_length=16)  # mentor, mentee, staff, timeout
+    # How each may be reached, as they consented to share it when they said yes ("phone",
+    # "telegram", or a number they typed); shared only once both have.
+    mentor_reach: str | None = Field(default=None, max_length=32)
+    mentee_reach: str | None = Field(default=None, max_length=32)
     started_on: date | None = None
     ends_on: date | None = None
     ended_at: datetime | None = _utc()
@@ -124,4 +128,28 @@ class MentorConflict(SQLModel, table=True):
     mentor_id: int = Field(foreign_key="mentor.id")
     person_id: int = Field(foreign_key="person.id", index=True)
     created_by: int | None = Field(default=None, foreign_key="staff.id")
+    created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+
+
+class MentoringTask(SQLModel, table=True):
+    """Mentoring's due rows, claimed by the mentoring tick: a pairing offer to send, an
+    answer's time running out; one row per unique key (kind, match, role)."""
+
+    __tablename__ = "mentoring_task"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_mentoring_task_key"),
+        Index("ix_mentoring_task_due", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80)
+    kind: str = Field(max_length=24)  # offer, answer_due
+    match_id: int | None = Field(default=None, foreign_key="mentor_match.id", index=True)
+    role: str | None = Field(default=None, max_length=16)  # mentor, mentee
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    # pending -> done; waiting (held back: a conversation, the daily cap), cancelled
+    status: str = Field(default="pending", max_length=16)
+    due_at: datetime = _utc(nullable=False)
+    fired_at: datetime | None = _utc()
+    note: str | None = Field(default=None, max_length=120)
     created_at: datetime = _utc(default_factory=utcnow, nullable=False)

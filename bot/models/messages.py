@@ -36,6 +36,7 @@ class Inbound(SQLModel, table=True):
     choice: str | None = Field(default=None, max_length=64)
     # Twilio Advanced Opt-Out already answered STOP/START/HELP for us.
     provider_keyword: str | None = Field(default=None, max_length=16)
+    handle: str | None = Field(default=None, max_length=64)  # the sender's Telegram username
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     # Set when a person should read this (unhandled text, "talk to a person").
     handoff: str | None = Field(default=None, max_length=32)

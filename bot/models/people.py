@@ -80,6 +80,8 @@ class Contact(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     channel: str = Field(max_length=16)
     address: str = Field(max_length=64)
+    # Their public name on the channel (a Telegram username), kept from their latest message.
+    handle: str | None = Field(default=None, max_length=64)
     stopped: bool = False
     stopped_at: datetime | None = _utc()
     stopped_reason: str | None = Field(default=None, max_length=32)

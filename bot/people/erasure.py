@@ -18,6 +18,7 @@ def _erase_contacts(ctx: ErasureContext) -> None:
             .where(Contact.id == contact_id)
             .values(
                 address=f"{ERASED}:{contact_id}",
+                handle=None,
                 stopped=True,
                 stopped_at=ctx.now,
                 stopped_reason=ERASED,

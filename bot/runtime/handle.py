@@ -37,6 +37,8 @@ def handle_inbound(
     person = session.get(Person, contact.person_id)
     inbound.person_id = person.id
     contact.last_inbound_at = now
+    if inbound.handle is not None:
+        contact.handle = inbound.handle
     if inbound.kind in ("blocked", "unblocked"):
         set_blocked(contact, inbound.kind == "blocked", now)
         return None

@@ -15,16 +15,21 @@ def _chat(chat_id: int) -> dict:
     return {"id": chat_id, "type": "private", "first_name": "Awa"}
 
 
-def _user(chat_id: int) -> dict:
-    return {"id": chat_id, "is_bot": False, "first_name": "Awa", "language_code": "fr"}
+def _user(chat_id: int, username: str | None = None) -> dict:
+    user = {"id": chat_id, "is_bot": False, "first_name": "Awa", "language_code": "fr"}
+    if username is not None:
+        user["username"] = username
+    return user
 
 
-def tg_message(chat_id: int, update_id: int | None = None, **fields) -> dict:
+def tg_message(
+    chat_id: int, update_id: int | None = None, username: str | None = None, **fields
+) -> dict:
     message = {
         "message_id": next(_message_ids),
         "date": int(time.time()),
         "chat": _chat(chat_id),
-        "from": _user(chat_id),
+        "from": _user(chat_id, username),
     }
     message.update(fields)
     return {
@@ -33,8 +38,10 @@ def tg_message(chat_id: int, update_id: int | None = None, **fields) -> dict:
     }
 
 
-def tg_text(chat_id: int, text: str, update_id: int | None = None) -> dict:
-    return tg_message(chat_id, update_id, text=text)
+def tg_text(
+    chat_id: int, text: str, update_id: int | None = None, username: str | None = None
+) -> dict:
+    return tg_message(chat_id, update_id, username, text=text)
 
 
 def tg_button(chat_id: int, data: str, update_id: int | None = None) -> dict:

@@ -13,12 +13,14 @@ table (`_apply`) is the whole test double. Time moves only on `wait(...)`.
 
 Transcript format: `> ` what the person says (`> [2: Yes]` for a button press), `< ` each
 bot message (continuation lines indented), `  effect: ...` one per effect, `~ ` time passing,
-`! ` a follow-up prompt firing. Telegram and the web simulator show buttons as
+`! ` a follow-up prompt firing or another flow the programme starts. Telegram and the web
+simulator show buttons as
 `[1: label] [2: label]`; SMS shows the body exactly as it is sent (bot.channels.render).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -29,6 +31,7 @@ from flows import engine
 from flows.content import Content
 from flows.followup import flow as followup
 from flows.followup.effects import PromptAnswered, RecordResponse, SetOutcome
+from flows.mentoring.effects import AnswerPairing
 from flows.types import (
     Activate,
     ConversationState,
@@ -67,6 +70,7 @@ RECORDED_ONLY = (
     RecordResponse,
     PromptAnswered,
     SetOutcome,
+    AnswerPairing,
 )
 
 
@@ -117,7 +121,21 @@ def fire(
     return Fire(PromptView(prompt_id, kind, instrument, message, wave))
 
 
-Step = str | Say | Press | Wait | Fire
+@dataclass(frozen=True)
+class Begin:
+    """The programme starts a flow of another domain (a pairing offer): `start` is given
+    the person's snapshot and returns the step's result; `label` is what the transcript
+    says happened."""
+
+    label: str
+    start: Callable[[Snapshot], Result]
+
+
+def begin(label: str, start: Callable[[Snapshot], Result]) -> Begin:
+    return Begin(label, start)
+
+
+Step = str | Say | Press | Wait | Fire | Begin
 
 
 # -- the runner -----------------------------------------------------------------------------
@@ -171,6 +189,9 @@ class Transcript:
                 self.wait(item.delta)
             elif isinstance(item, Fire):
                 self.fire(item.prompt)
+            elif isinstance(item, Begin):
+                self.lines += ["", f"! {item.label}"]
+                self._record(item.start(self._snapshot(Input("prompt"))))
             else:
                 raise TypeError(f"not a script step: {item!r}")
         return self

@@ -1,4 +1,5 @@
-"""The mentor network: mentors, requests for a mentor, matches and conflict flags.
+"""The mentor network: mentors, requests for a mentor, matches, conflict flags and the
+mentoring due rows; the Telegram username a person may share with their mentor.
 
 Revision ID: 0012
 Revises: 0011
@@ -134,6 +135,8 @@ def upgrade() -> None:
         sa.Column("mentor_answered_at", bot.timeutil.UTCDateTime(), nullable=True),
         sa.Column("mentee_answered_at", bot.timeutil.UTCDateTime(), nullable=True),
         sa.Column("declined_by", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+        sa.Column("mentor_reach", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("mentee_reach", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("started_on", sa.Date(), nullable=True),
         sa.Column("ends_on", sa.Date(), nullable=True),
         sa.Column("ended_at", bot.timeutil.UTCDateTime(), nullable=True),
@@ -171,8 +174,61 @@ def upgrade() -> None:
             postgresql_where=sa.text("status IN ('proposed', 'offered', 'accepted', 'active')"),
         )
 
+    op.create_table(
+        "mentoring_task",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
+        sa.Column("match_id", sa.Integer(), nullable=True),
+        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("due_at", bot.timeutil.UTCDateTime(), nullable=False),
+        sa.Column("fired_at", bot.timeutil.UTCDateTime(), nullable=True),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+        sa.Column("created_at", bot.timeutil.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["match_id"],
+            ["mentor_match.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("key", name="uq_mentoring_task_key"),
+    )
+    with op.batch_alter_table("mentoring_task", schema=None) as batch_op:
+        batch_op.create_index("ix_mentoring_task_due", ["status", "due_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_mentoring_task_match_id"), ["match_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_mentoring_task_person_id"), ["person_id"], unique=False
+        )
+
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("handle", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
+        )
+
+    with op.batch_alter_table("inbound", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("handle", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("inbound", schema=None) as batch_op:
+        batch_op.drop_column("handle")
+
+    with op.batch_alter_table("contact", schema=None) as batch_op:
+        batch_op.drop_column("handle")
+
+    with op.batch_alter_table("mentoring_task", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mentoring_task_person_id"))
+        batch_op.drop_index(batch_op.f("ix_mentoring_task_match_id"))
+        batch_op.drop_index("ix_mentoring_task_due")
+
+    op.drop_table("mentoring_task")
     with op.batch_alter_table("mentor_match", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_mentor_match_open",

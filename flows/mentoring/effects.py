@@ -1,0 +1,19 @@
+"""Effects of the mentoring flows, applied by bot/mentoring/effects.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flows.types import Effect
+
+
+@dataclass(frozen=True)
+class AnswerPairing(Effect):
+    """A mentor (role "mentor") or a mentee ("mentee") answered a pairing message. `reach`:
+    how the other may reach them once both agree, as they consented to share it ("phone"
+    for the number we write to, "telegram" for their Telegram name, or a number they typed)."""
+
+    match_id: int
+    role: str
+    accepted: bool
+    reach: str | None = None
