@@ -23,6 +23,7 @@ from bot.casework.corrections import CaseworkError, assign_facilitator, correct_
 from bot.casework.erasure import erase_person
 from bot.db import transaction
 from bot.followup.outcomes import OUTCOMES, record_outcome
+from bot.mentoring import review
 from bot.models import ScheduledPrompt
 from bot.people.profile import EDITABLE, VULNERABILITIES
 from flows.followup.assisted import ASKED_ON_BEHALF, record_on_behalf
@@ -32,8 +33,24 @@ router = APIRouter(prefix="/admin")
 ON_BEHALF = ("reintegration", "checkin", "checkin_settling")
 INTAKE = "intake"  # the wave of answers taken down at enrolment
 DONE = frozenset(
-    {"profile", "paused", "resumed", "outcome", "facilitator", "answers", "enrolled", "nothing"}
+    {
+        "profile",
+        "paused",
+        "resumed",
+        "outcome",
+        "facilitator",
+        "answers",
+        "enrolled",
+        "nothing",
+        "mentor",
+        "mentor_request",
+    }
 )
+
+
+def _mentoring_error(request: Request) -> str | None:
+    key = request.query_params.get("error") or ""
+    return key if key.startswith("mentoring.error.") else None
 
 
 def _redirect(person_id: int, done: str) -> Response:
@@ -55,9 +72,13 @@ async def _show(
             person = visible_person(session, ctx.staff, person_id)
             # Reading a person's record is itself recorded.
             audit(session, staff_actor(ctx.staff.id), "person.viewed", person.id, now)
-            return person_page.load(session, person, max(1, limit)), facilitators(session)
+            mentoring = review.of_person(session, person.id)
+            page = person_page.load(session, person, max(1, limit))
+            found = page, facilitators(session), mentoring
+            session.expunge_all()
+            return found
 
-    page, staff = await run_in_threadpool(load)
+    page, staff, mentoring = await run_in_threadpool(load)
     done = request.query_params.get("done")
     extra.setdefault("trajectory_chart", _trajectory(page, ctx))
     extra.setdefault("describe", _describer(svc.content, ctx))
@@ -75,6 +96,8 @@ async def _show(
         instruments=[name for name in ON_BEHALF if name in svc.content.surveys],
         done=done if done in DONE else None,
         limit=limit,
+        mentoring=mentoring,
+        mentoring_error=_mentoring_error(request),
         **extra,
     )
 

@@ -8,7 +8,7 @@ import pytest
 
 from admin.routes import admin_routes
 from bot.db import transaction
-from bot.models import Alert, Broadcast, Inbound
+from bot.models import Alert, Broadcast, Inbound, Mentor, MentorMatch
 from tests.builders import add_person
 
 OK, LOGIN, FORBIDDEN = "ok", "login", "403"
@@ -58,6 +58,15 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("POST", "/admin/broadcasts/preview"): (CASEWORK, False),
     ("POST", "/admin/broadcasts"): (CASEWORK, False),
     ("GET", "/admin/broadcasts/{broadcast_id}"): (CASEWORK, True),
+    ("GET", "/admin/mentors"): (CASEWORK, False),
+    ("POST", "/admin/mentors/{mentor_id}"): (CASEWORK, False),
+    ("POST", "/admin/people/{person_id}/mentor"): (CASEWORK, True),
+    ("POST", "/admin/people/{person_id}/mentor-request"): (CASEWORK, True),
+    ("GET", "/admin/matching"): (CASEWORK, False),
+    ("POST", "/admin/matching/run"): (CASEWORK, False),
+    ("POST", "/admin/matching/approve"): (CASEWORK, False),
+    ("POST", "/admin/matches/{match_id}/approve"): (CASEWORK, True),
+    ("POST", "/admin/matches/{match_id}/reject"): (CASEWORK, True),
     ("GET", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff/{staff_id}"): (ADMIN, False),
@@ -77,6 +86,7 @@ FORMS = {
     "/admin/inbox/{person_id}/reply": {"text": ""},
     "/admin/staff/{staff_id}/password": {"password": "short"},
     "/admin/settings": {"sms_currency": "not a currency"},
+    "/admin/mentors/{mentor_id}": {"status": "not-a-status", "capacity": "2"},
 }
 PUBLIC = {("POST", "/admin/login")}  # signing in has its own tests (tests/admin/test_auth.py)
 
@@ -104,9 +114,16 @@ def world(sqlite_stack, team):
             )
             session.add_all([alert, broadcast])
             session.flush()
+            mentor = Mentor(person_id=person_id)
+            session.add(mentor)
+            session.flush()
+            # Under way already: approving or rejecting it changes nothing.
+            match = MentorMatch(mentor_id=mentor.id, mentee_id=person_id, status="active")
+            session.add(match)
+            session.flush()
             ids[key] = {"person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
                         "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer,
-                        "contact_id": 1}  # fmt: skip
+                        "contact_id": 1, "mentor_id": mentor.id, "match_id": match.id}  # fmt: skip
     return ids
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 from sqlmodel import select
 
 from admin.i18n import translator
 from bot.db import transaction
-from bot.models import Alert
+from bot.models import Alert, MentorMatch
 from tests.browser.live import daytime_timezone, sign_in
+from tests.builders import add_mentor, ask_for_mentor
 
 try:
     from playwright.sync_api import expect
@@ -302,4 +304,42 @@ def test_open_a_chart(live, admin_page, shot):
     expect(page.locator("main svg").first).to_be_visible()
     assert page.locator("main svg").count() > max(1, overview)  # scores and every question
     shot(page, "2-wave")
+    page.console.assert_clean()
+
+
+def test_run_matching_read_why_and_approve_all(live, admin_page, shot):
+    page = admin_page
+    today = live.clock().date()
+    mentor = add_mentor(
+        live,
+        "Ousmane Mentorwest",
+        district="west",
+        sector="trade",
+        trained_on=today - timedelta(days=30),
+    )
+    mentee = live.add_person("Mariama Menteewest", district="west", sector="trade")
+    ask_for_mentor(live, mentee)
+
+    page.click("header.top nav a[href='/admin/matching']")
+    page.locator("form[action='/admin/matching'] select[name=district]").select_option("west")
+    page.locator("form[action='/admin/matching'] button[type=submit]").click()
+    page.locator("form[action='/admin/matching/run'] button[type=submit]").click()
+    page.wait_for_load_state()
+    proposals = page.locator("section[aria-labelledby=proposals-h]")
+    expect(proposals).to_contain_text("Mariama Menteewest")
+    expect(proposals).to_contain_text("Ousmane Mentorwest")
+    expect(proposals).to_contain_text(EN("matching.part.same_sector"))
+    shot(page, "1-proposals")
+
+    # Approving them all asks once more (admin.js, data-confirm): say yes.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("form[action='/admin/matching/approve'] button[type=submit]").click()
+    expect(page.locator("p.flash")).to_have_text(EN("mentoring.done.approved"))
+    expect(page.locator("section[aria-labelledby=underway-h]")).to_contain_text(
+        EN("matching.status.offered")
+    )
+    shot(page, "2-approved")
+    with transaction(live.engine) as session:
+        match = session.exec(select(MentorMatch).where(MentorMatch.mentee_id == mentee)).one()
+        assert (match.status, match.mentor_id) == ("offered", mentor)
     page.console.assert_clean()

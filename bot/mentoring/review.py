@@ -1,0 +1,113 @@
+"""What staff review on the matching page: proposals waiting for them, people waiting with
+no proposal and why, and the matches under way. `condition` limits the mentees to those
+the staff member may see (admin/scope.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from bot.mentoring import load
+from bot.models import Mentor, MentorMatch, MentorRequest, Person
+from bot.models.mentoring import OPEN_MATCH
+from bot.people.local_time import programme_today
+from flows.content import Content
+from flows.mentoring.cases import Unmatched
+from flows.mentoring.match import match
+
+UNDER_WAY = ("offered", "accepted", "active")
+
+
+@dataclass(frozen=True)
+class Row:
+    match: MentorMatch
+    mentee: Person
+    mentor: Person
+
+
+def _rows(session: Session, statuses, condition, district: str | None) -> list[Row]:
+    mentor_person = aliased(Person)
+    query = (
+        select(MentorMatch, Person, mentor_person)
+        .join(Person, Person.id == MentorMatch.mentee_id)
+        .join(Mentor, Mentor.id == MentorMatch.mentor_id)
+        .join(mentor_person, mentor_person.id == Mentor.person_id)
+        .where(MentorMatch.status.in_(statuses), condition)
+        .order_by(Person.district, MentorMatch.id)
+    )
+    if district:
+        query = query.where(Person.district == district)
+    return [Row(m, a, b) for m, a, b in session.execute(query).all()]
+
+
+def proposals(session: Session, condition, district: str | None = None) -> list[Row]:
+    return _rows(session, ("proposed",), condition, district)
+
+
+def under_way(session: Session, condition, district: str | None = None) -> list[Row]:
+    return _rows(session, UNDER_WAY, condition, district)
+
+
+def waiting(
+    session: Session, content: Content, now: datetime, condition, district: str | None = None
+) -> list[tuple[Person, Unmatched | None]]:
+    """People waiting for a mentor with nothing under way, and why no mentor was found for
+    them as things stand (None: a mentor would be found by running matching now)."""
+    busy = set(
+        session.scalars(select(MentorMatch.mentee_id).where(MentorMatch.status.in_(OPEN_MATCH)))
+    )
+    mentees = [m for m in load.mentees(session, content, district) if m.id not in busy]
+    if not mentees:
+        return []
+    visible = {
+        p.id: p
+        for p in session.scalars(
+            select(Person).where(Person.id.in_([m.id for m in mentees]), condition)
+        )
+    }
+    mentees = [m for m in mentees if m.id in visible]
+    found = match(
+        mentees,
+        load.mentors(session, content, programme_today(content, now)),
+        content.mentoring,
+        load.barriers(session),
+    )
+    reasons = {u.mentee_id: u for u in found.unmatched}
+    return [(visible[m.id], reasons.get(m.id)) for m in mentees]
+
+
+@dataclass(frozen=True)
+class PersonMentoring:
+    """The mentoring part of a person's page."""
+
+    mentor: Mentor | None  # their own record, if they mentor
+    matches: list[tuple[MentorMatch, Person]]  # as a mentee, newest first, with the mentor
+    waiting: bool  # they asked for a mentor and wait
+
+
+def of_person(session: Session, person_id: int) -> PersonMentoring:
+    mentor = session.scalar(select(Mentor).where(Mentor.person_id == person_id))
+    mentor_person = aliased(Person)
+    matches = [
+        (m, p)
+        for m, p in session.execute(
+            select(MentorMatch, mentor_person)
+            .join(Mentor, Mentor.id == MentorMatch.mentor_id)
+            .join(mentor_person, mentor_person.id == Mentor.person_id)
+            .where(MentorMatch.mentee_id == person_id)
+            .order_by(MentorMatch.id.desc())
+        ).all()
+    ]
+    waiting = (
+        session.scalar(
+            select(MentorRequest.id).where(
+                MentorRequest.person_id == person_id, MentorRequest.status == "waiting"
+            )
+        )
+        is not None
+    )
+    return PersonMentoring(mentor, matches, waiting)

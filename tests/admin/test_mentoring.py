@@ -1,0 +1,109 @@
+"""The Mentors and Matching pages as staff use them: register a volunteer from their page,
+record screening and training, approve; run matching, read why each proposal was made and
+why someone got none, approve; the mentor is asked. Facilitators see only their own
+mentees' proposals."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.db import transaction
+from bot.models import Mentor, MentoringTask, MentorMatch, MentorRequest
+from tests.builders import add_person, ask_for_mentor
+
+TRAINED = {
+    "status": "approved",
+    "capacity": "2",
+    "screened_on": "2026-10-01",
+    "trained_on": "2026-10-05",
+    "training_days": "3",
+    "languages": "wo, fr",
+    "skills": ["business", "job"],
+}
+
+
+async def _register(browser, stack, person_id: int) -> int:
+    response = await browser.post(f"/admin/people/{person_id}/mentor")
+    assert response.status_code == 303, response.text
+    with transaction(stack.engine) as session:
+        return session.exec(select(Mentor).where(Mentor.person_id == person_id)).one().id
+
+
+async def test_a_volunteer_is_registered_trained_approved_and_matched(sqlite_stack, team, browsers):
+    stack = sqlite_stack
+    fatou = await browsers("fatou@example.org")
+    amina = add_person(stack, "Amina Diallo", facilitator_id=team.facilitator, district="north")
+    awa = add_person(
+        stack, "Awa Ndiaye", facilitator_id=team.facilitator, district="north", sector="trade"
+    )
+    mentor_id = await _register(fatou, stack, amina)
+
+    # Not screened or trained yet: approval is refused with a reason.
+    early = await fatou.post(f"/admin/mentors/{mentor_id}", {"status": "approved", "capacity": "2"})
+    assert early.status_code == 400 and "screening" in early.text
+    saved = await fatou.post(f"/admin/mentors/{mentor_id}", TRAINED)
+    assert saved.status_code == 303, saved.text
+    page = await fatou.get("/admin/mentors")
+    assert "Amina Diallo" in page.text and "Current" in page.text and "0 / 2" in page.text
+
+    # Asked for a mentor on Awa's behalf; matching proposes Amina and says why.
+    asked = await fatou.post(f"/admin/people/{awa}/mentor-request", {"prefers_sector": "yes"})
+    assert asked.status_code == 303
+    ran = await fatou.post("/admin/matching/run", {"district": "north"})
+    assert ran.status_code == 303
+    page = await fatou.get("/admin/matching?district=north")
+    assert "Awa Ndiaye" in page.text and "Amina Diallo" in page.text
+    assert "can help with what they want" not in page.text  # Awa wants nothing in particular
+    with transaction(stack.engine) as session:
+        (match,) = session.exec(select(MentorMatch)).all()
+    approved = await fatou.post(f"/admin/matches/{match.id}/approve", {"district": "north"})
+    assert approved.status_code == 303
+    with transaction(stack.engine) as session:
+        assert session.get(MentorMatch, match.id).status == "offered"
+        assert session.exec(select(MentoringTask)).one().kind == "offer"
+    await stack.tick()
+    offer = stack.twilio_api.sent_to(f"+22177{amina:07d}")[-1].body
+    assert "Awa" in offer and "Ndiaye" not in offer
+    person_page = await fatou.get(f"/admin/people/{awa}")
+    assert "Mentor Amina Diallo: Mentor asked." in person_page.text
+
+
+async def test_someone_without_a_mentor_is_told_why_in_plain_words(sqlite_stack, team, browsers):
+    stack = sqlite_stack
+    fatou = await browsers("fatou@example.org")
+    rania = add_person(
+        stack, "Rania", facilitator_id=team.facilitator, district="north", language="ar"
+    )
+    ask_for_mentor(stack, rania)
+    amina = add_person(stack, "Amina", facilitator_id=team.facilitator, district="north")
+    mentor_id = await _register(fatou, stack, amina)
+    await fatou.post(f"/admin/mentors/{mentor_id}", {**TRAINED, "languages": "fr"})
+    await fatou.post("/admin/matching/run", {})
+    page = await fatou.get("/admin/matching")
+    assert "no trained mentor in North who speaks Arabic." in page.text
+
+
+async def test_facilitators_review_only_their_own_mentees(sqlite_stack, team, browsers):
+    stack = sqlite_stack
+    admin = await browsers("admin@example.org")
+    mine = add_person(stack, "Mine", facilitator_id=team.facilitator, district="north")
+    theirs = add_person(stack, "Theirs", facilitator_id=team.other_facilitator, district="north")
+    for person in (mine, theirs):
+        ask_for_mentor(stack, person)
+    mentor_id = await _register(admin, stack, add_person(stack, "Volunteer", district="north"))
+    await admin.post(f"/admin/mentors/{mentor_id}", TRAINED)
+    await admin.post("/admin/matching/run", {})
+    fatou = await browsers("fatou@example.org")
+    page = await fatou.get("/admin/matching")
+    assert "Mine" in page.text and "Theirs" not in page.text
+    with transaction(stack.engine) as session:
+        theirs_match = session.exec(
+            select(MentorMatch).where(MentorMatch.mentee_id == theirs)
+        ).one()
+    refused = await fatou.post(f"/admin/matches/{theirs_match.id}/approve", {})
+    assert refused.status_code == 404
+    everything = await fatou.post("/admin/matching/approve", {"match": [str(theirs_match.id)]})
+    assert everything.status_code == 303
+    with transaction(stack.engine) as session:
+        assert session.get(MentorMatch, theirs_match.id).status == "proposed"
+        assert session.exec(select(MentorRequest)).all()
