@@ -16,7 +16,7 @@ from flows.distress.detect import ALERT, Finding
 from flows.followup import flow as followup
 from flows.keywords import detect_keyword
 from flows.language import MAX_REASKS, language_message, parse_language
-from flows.mentoring import pairing
+from flows.mentoring import pairing, request, signup
 from flows.types import (
     ConversationState,
     FlagForReview,
@@ -33,7 +33,13 @@ from flows.types import (
 )
 from flows.vocabulary import Keyword
 
-FLOWS = {onboarding.NAME: onboarding, followup.NAME: followup, pairing.NAME: pairing}
+FLOWS = {
+    onboarding.NAME: onboarding,
+    followup.NAME: followup,
+    pairing.NAME: pairing,
+    signup.NAME: signup,
+    request.NAME: request,
+}
 # Someone who comes back after this long is greeted, not scolded for an off-topic answer.
 RESUME_AFTER = timedelta(hours=12)
 # An opted-out person who writes hears how to come back at most once in this time.
@@ -257,6 +263,8 @@ def _on_menu(snap: Snapshot, content: Content) -> Result:
         return _help(back, content, restored)
     if item == "agent":
         return _agent(back, content, restored)
+    if item == "mentor":
+        return request.start(back, content)
     return _stop(back, content)
 
 

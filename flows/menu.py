@@ -12,15 +12,24 @@ from flows.types import Choice, ConversationState, Message, Snapshot
 NAME = "menu"
 
 
-def items(resume: dict | None) -> tuple[str, ...]:
+def items(resume: dict | None, snap: Snapshot | None = None) -> tuple[str, ...]:
     base = ("language", "help", "agent", "stop")
+    if snap is not None and _may_ask_for_mentor(snap):
+        base = (*base, "mentor")  # last: the numbers people know stay as they were
     return ("continue", *base) if resume and resume.get("flow") else base
+
+
+def _may_ask_for_mentor(snap: Snapshot) -> bool:
+    """Enrolled people who are not volunteers themselves may ask for a mentor."""
+    return snap.person.status == "active" and snap.person.profile.get("role") != "mentor"
 
 
 def menu_message(snap: Snapshot, content: Content, resume: dict | None) -> Message:
     language = language_of(snap, content)
     catalog = content.catalog
-    choices = tuple(Choice(item, catalog.text(language, f"menu.{item}")) for item in items(resume))
+    choices = tuple(
+        Choice(item, catalog.text(language, f"menu.{item}")) for item in items(resume, snap)
+    )
     return Message(
         catalog.text(language, "menu.title", snap.person.channel), choices, key="menu.title"
     )
@@ -41,7 +50,7 @@ def resume_point(conv: ConversationState) -> dict | None:
 
 def parse_item(snap: Snapshot, content: Content) -> str | None:
     resume = snap.conversation.data.get("resume")
-    allowed = items(resume)
+    allowed = items(resume, snap)
     inp = snap.input
     if inp.kind == "choice":
         return inp.choice if inp.choice in allowed else None

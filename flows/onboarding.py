@@ -12,6 +12,7 @@ from typing import Any
 from flows.content import Content
 from flows.context import ctx_for, say
 from flows.language import MAX_REASKS, language_message, parse_language
+from flows.mentoring import signup
 from flows.survey import flow as survey
 from flows.survey.model import Survey
 from flows.types import (
@@ -130,6 +131,11 @@ def _on_profile(snap: Snapshot, content: Content, resumed: bool) -> Result:
         return Result(state, outcome.messages, tuple(effects))
     effects.append(Activate())
     done = say(snap, content, "onboarding.done")
+    role = {**snap.person.profile, **fields}.get("role")
+    if role == "mentor":
+        # They offered to help as a volunteer: their short mentor profile follows.
+        started = signup.start(snap, content, outcome.messages)
+        return Result(started.conversation, started.messages, tuple(effects))
     return Result(ConversationState(), outcome.messages + (done,), tuple(effects))
 
 

@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
-from bot.mentoring import pairing
+from bot.audit import SYSTEM
+from bot.mentoring import pairing, registry
 from bot.models import MentorMatch
 from bot.runtime.effects import EffectContext, EffectRegistry
-from flows.mentoring.effects import AnswerPairing
+from flows.mentoring.effects import AnswerPairing, RegisterMentor, RequestMentor
 
 
 def register(effects: EffectRegistry) -> None:
     effects.add(AnswerPairing, _answer_pairing)
+    effects.add(RegisterMentor, _register_mentor)
+    effects.add(RequestMentor, _request_mentor)
+
+
+def _register_mentor(ctx: EffectContext, effect: RegisterMentor) -> None:
+    mentor = registry.register(ctx.session, ctx.person, ctx.content, ctx.now, actor=SYSTEM)
+    if effect.capacity:
+        mentor.capacity = effect.capacity
+    mentor.skills = sorted(set(mentor.skills) | set(effect.skills))
+    mentor.languages = sorted(set(mentor.languages) | set(effect.languages))
+    mentor.abroad_in = effect.abroad_in or mentor.abroad_in
+    mentor.years_abroad = (
+        effect.years_abroad if effect.years_abroad is not None else mentor.years_abroad
+    )
+    mentor.updated_at = ctx.now
+
+
+def _request_mentor(ctx: EffectContext, effect: RequestMentor) -> None:
+    registry.ask_for_mentor(
+        ctx.session,
+        ctx.person,
+        ctx.now,
+        actor=SYSTEM,
+        via="chat",
+        prefers_gender=effect.prefers_gender,
+    )
 
 
 def _answer_pairing(ctx: EffectContext, effect: AnswerPairing) -> None:

@@ -17,3 +17,21 @@ class AnswerPairing(Effect):
     role: str
     accepted: bool
     reach: str | None = None
+
+
+@dataclass(frozen=True)
+class RegisterMentor(Effect):
+    """A volunteer's mentor profile from the chat: they are a mentor who applied."""
+
+    capacity: int | None = None
+    skills: tuple[str, ...] = ()
+    abroad_in: str | None = None
+    years_abroad: int | None = None
+    languages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequestMentor(Effect):
+    """They would like a mentor (from MENU), with whom they would prefer."""
+
+    prefers_gender: str | None = None

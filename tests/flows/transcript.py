@@ -31,7 +31,7 @@ from flows import engine
 from flows.content import Content
 from flows.followup import flow as followup
 from flows.followup.effects import PromptAnswered, RecordResponse, SetOutcome
-from flows.mentoring.effects import AnswerPairing
+from flows.mentoring.effects import AnswerPairing, RegisterMentor, RequestMentor
 from flows.types import (
     Activate,
     ConversationState,
@@ -71,6 +71,8 @@ RECORDED_ONLY = (
     PromptAnswered,
     SetOutcome,
     AnswerPairing,
+    RegisterMentor,
+    RequestMentor,
 )
 
 
