@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import yaml
 from sqlmodel import select
@@ -13,9 +13,11 @@ from bot.casework.alerts import raise_alert
 from bot.content import DEFAULT_CONTENT_DIR
 from bot.db import transaction
 from bot.followup.plans import enrol
+from bot.mentoring import registry
 from bot.models import Contact, Conversation, Inbound, Person, Staff
 from bot.people.assignment import facilitator_for_district
 from bot.people.consents import record_consents
+from bot.people.local_time import programme_today
 from bot.people.profile import CHOSEN_FIELDS
 from bot.services import Services
 from bot.staff import create_staff
@@ -88,4 +90,21 @@ def seed_demo(services: Services) -> None:
                 raise_alert(
                     session, person, alert["reason"], alert["severity"], alert["detail"], now
                 )
+            _mentoring(session, services, person, entry, now)
             audit(session, SYSTEM, "demo.seeded", person.id, now)
+
+
+def _mentoring(session, services: Services, person: Person, entry: dict, now) -> None:
+    """Trained mentors and people waiting for one, so that a newcomer sees matching work."""
+    content = services.content
+    if entry.get("mentor") is not None:
+        values = dict(entry["mentor"])
+        mentor = registry.register(session, person, content, now, actor=SYSTEM)
+        days_ago = values.pop("trained_days_ago", None)
+        today = programme_today(content, now)
+        if days_ago is not None:
+            trained = today - timedelta(days=int(days_ago))
+            values.update(screened_on=trained, trained_on=trained, status="approved")
+        registry.update(session, mentor, content, values, today, now, actor=SYSTEM)
+    if entry.get("wants_mentor") is not None:
+        registry.ask_for_mentor(session, person, now, actor=SYSTEM, **entry["wants_mentor"])

@@ -23,6 +23,7 @@ from bot.followup import erasure as followup_erasure
 from bot.followup.prompts import Scheduler
 from bot.mentoring import effects as mentoring_effects
 from bot.mentoring import erasure as mentoring_erasure
+from bot.mentoring import refreshers
 from bot.mentoring.tick import MentoringTick
 from bot.messaging import erasure as messaging_erasure
 from bot.messaging.inbox import Inbox
@@ -102,6 +103,11 @@ class Services:
         """One housekeeping round of bot/followup/anonymity.py."""
         with transaction(self.engine) as session:
             return anonymity.release(session, self.clock().date())
+
+    def remind_refreshers(self) -> int:
+        """One housekeeping round of bot/mentoring/refreshers.py."""
+        with transaction(self.engine) as session:
+            return refreshers.queue_reminders(session, self.content, self.clock())
 
     def enforce_retention(self) -> dict[str, int]:
         """One housekeeping round of bot/people/retention.py."""

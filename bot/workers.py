@@ -136,6 +136,10 @@ class Workers:
         except Exception:  # noqa: BLE001 - the next round tries again; the page shows "as of"
             log.exception("results refresh failed")
         try:
+            await asyncio.to_thread(services.remind_refreshers)
+        except Exception:  # noqa: BLE001 - the next round queues them
+            log.exception("queueing refresher reminders failed")
+        try:
             await asyncio.to_thread(services.release_anonymous)
         except Exception:  # noqa: BLE001 - they wait in the pool; the next round tries
             log.exception("releasing anonymous answers failed")

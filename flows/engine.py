@@ -16,7 +16,7 @@ from flows.distress.detect import ALERT, Finding
 from flows.followup import flow as followup
 from flows.keywords import detect_keyword
 from flows.language import MAX_REASKS, language_message, parse_language
-from flows.mentoring import pairing, request, signup
+from flows.mentoring import pairing, pulse, request, signup
 from flows.types import (
     ConversationState,
     FlagForReview,
@@ -39,6 +39,7 @@ FLOWS = {
     pairing.NAME: pairing,
     signup.NAME: signup,
     request.NAME: request,
+    pulse.NAME: pulse,
 }
 # Someone who comes back after this long is greeted, not scolded for an off-topic answer.
 RESUME_AFTER = timedelta(hours=12)
@@ -140,6 +141,8 @@ def _on_keyword(keyword: Keyword, snap: Snapshot, content: Content) -> Result:
     if keyword is Keyword.MENU:
         state, message = menu.open_menu(snap, content)
         return Result(state, (message,))
+    if keyword is Keyword.PROBLEM:
+        return _problem(snap, content, conv)
     return _agent(snap, content, conv)
 
 
@@ -215,6 +218,14 @@ def _agent(snap: Snapshot, content: Content, conv: ConversationState) -> Result:
     return Result(
         conv, (say(snap, content, "keyword.agent_ack"),), (HandToStaff("asked_for_person"),)
     )
+
+
+def _problem(snap: Snapshot, content: Content, conv: ConversationState) -> Result:
+    """Something is wrong (with their mentor, say): an alert for their facilitator, at any
+    time; whatever they were answering is asked again."""
+    alert = RaiseAlert("problem_reported", "medium", "sent PROBLEM")
+    ack = say(snap, content, "keyword.problem_ack")
+    return Result(conv, (ack,) + _prompt(snap, content, conv, None), (alert,))
 
 
 def _on_language(snap: Snapshot, content: Content) -> Result:

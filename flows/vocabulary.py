@@ -17,6 +17,7 @@ class Keyword(StrEnum):
     LANG = "lang"
     MENU = "menu"
     AGENT = "agent"
+    PROBLEM = "problem"  # something is wrong (with a mentor, a group): staff are told
 
 
 class Role(StrEnum):

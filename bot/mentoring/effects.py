@@ -6,13 +6,14 @@ from bot.audit import SYSTEM
 from bot.mentoring import pairing, registry
 from bot.models import MentorMatch
 from bot.runtime.effects import EffectContext, EffectRegistry
-from flows.mentoring.effects import AnswerPairing, RegisterMentor, RequestMentor
+from flows.mentoring.effects import AnswerPairing, RecordPulse, RegisterMentor, RequestMentor
 
 
 def register(effects: EffectRegistry) -> None:
     effects.add(AnswerPairing, _answer_pairing)
     effects.add(RegisterMentor, _register_mentor)
     effects.add(RequestMentor, _request_mentor)
+    effects.add(RecordPulse, _record_pulse)
 
 
 def _register_mentor(ctx: EffectContext, effect: RegisterMentor) -> None:
@@ -46,3 +47,9 @@ def _answer_pairing(ctx: EffectContext, effect: AnswerPairing) -> None:
     pairing.answered(
         ctx.session, ctx.content, match, effect.role, effect.accepted, effect.reach, ctx.now
     )
+
+
+def _record_pulse(ctx: EffectContext, effect: RecordPulse) -> None:
+    match = ctx.session.get(MentorMatch, effect.match_id, with_for_update=True)
+    if match is not None:
+        pairing.record_pulse(ctx.session, ctx.content, match, effect, ctx.now)

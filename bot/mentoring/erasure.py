@@ -8,7 +8,14 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, select, update
 
 from bot.casework.erasure import Eraser, ErasureContext
-from bot.models import Mentor, MentorConflict, MentoringTask, MentorMatch, MentorRequest
+from bot.models import (
+    Mentor,
+    MentorConflict,
+    MentoringTask,
+    MentorMatch,
+    MentorPulse,
+    MentorRequest,
+)
 from bot.models.mentoring import OPEN_MATCH
 
 
@@ -27,6 +34,10 @@ def _erase_mentoring(ctx: ErasureContext) -> None:
         .values(parts=[], request_id=None, mentor_reach=None, mentee_reach=None)
     )
     matches = select(MentorMatch.id).where(involved).scalar_subquery()
+    # Scores stay for the programme's counts; their words go.
+    session.execute(
+        update(MentorPulse).where(MentorPulse.match_id.in_(matches)).values(comment=None)
+    )
     session.execute(
         update(MentoringTask)
         .where(
@@ -72,6 +83,7 @@ ERASERS = (
                 ("mentor_conflict", "mentor_id"),
                 ("mentoring_task", "person_id"),
                 ("mentoring_task", "match_id"),
+                ("mentor_pulse", "match_id"),
             }
         ),
         _erase_mentoring,

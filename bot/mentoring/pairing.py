@@ -12,13 +12,21 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from bot.audit import SYSTEM, audit
 from bot.mentoring import load
 from bot.messaging.outbox import enqueue
-from bot.models import Contact, Mentor, MentoringTask, MentorMatch, MentorRequest, Person
+from bot.models import (
+    Contact,
+    Mentor,
+    MentoringTask,
+    MentorMatch,
+    MentorPulse,
+    MentorRequest,
+    Person,
+)
 from bot.people.contacts import preferred_contact
 from bot.people.local_time import programme_today
 from flows.content import Content
@@ -115,6 +123,112 @@ def answered(
     )
     audit(session, SYSTEM, "mentoring.paired", match.mentee_id, now, match=match.id)
     share_contacts(session, content, match, now)
+    schedule_cycle(session, content, match, now, first_month=1)
+
+
+def schedule_cycle(
+    session: Session, content: Content, match: MentorMatch, now: datetime, *, first_month: int
+) -> None:
+    """The cycle's due rows from `now`: a pulse to the mentee and a contact log to the mentor
+    each month, the evaluation to both at the end, and the close a fortnight after it if the
+    mentee never said what next."""
+    months = content.mentoring.cycle_months
+    last = first_month + months - 1
+    rows = []
+    for month in range(first_month, last):
+        at = _months_later(now, month - first_month + 1)
+        rows += [("pulse", "mentee", month, at), ("log", "mentor", month, at)]
+    end = _months_later(now, months)
+    rows += [("evaluation", "mentee", last, end), ("evaluation", "mentor", last, end)]
+    rows.append(("cycle_end", None, last, end + timedelta(days=14)))
+    for kind, role, month, at in rows:
+        session.add(
+            MentoringTask(
+                key=f"{kind}:{match.id}:{role or '-'}:{month}",
+                kind=kind,
+                match_id=match.id,
+                role=role,
+                person_id=recipient(session, match, role) if role else None,
+                due_at=at,
+                created_at=now,
+            )
+        )
+
+
+def _months_later(moment: datetime, months: int) -> datetime:
+    day = add_months(moment.date(), months)
+    return moment.replace(year=day.year, month=day.month, day=day.day)
+
+
+def record_pulse(
+    session: Session, content: Content, match: MentorMatch, effect, now: datetime
+) -> None:
+    """A pulse, log or evaluation answered (once: a second answer to the same is ignored);
+    the mentee's choice at the end of a cycle moves the match on."""
+    exists = session.scalar(
+        select(MentorPulse.id).where(
+            MentorPulse.match_id == match.id,
+            MentorPulse.kind == effect.kind,
+            MentorPulse.role == effect.role,
+            MentorPulse.month == effect.month,
+        )
+    )
+    if exists is not None:
+        return
+    session.add(
+        MentorPulse(
+            match_id=match.id,
+            kind=effect.kind,
+            role=effect.role,
+            month=effect.month,
+            score=effect.score,
+            comment=effect.comment,
+            outcome=effect.outcome,
+            answered_at=now,
+        )
+    )
+    if effect.outcome and match.status == "active":
+        end_cycle(session, content, match, effect.outcome, now)
+
+
+def end_cycle(
+    session: Session, content: Content, match: MentorMatch, outcome: str, now: datetime
+) -> None:
+    """continue: another cycle; rematch: ended, and they wait for another mentor; close."""
+    match.updated_at = now
+    if outcome == "continue":
+        match.ends_on = add_months(
+            match.ends_on or programme_today(content, now), content.mentoring.cycle_months
+        )
+        last = session.scalar(
+            select(func.max(MentorPulse.month)).where(MentorPulse.match_id == match.id)
+        )
+        schedule_cycle(session, content, match, now, first_month=(last or 0) + 1)
+    else:
+        match.status, match.outcome, match.ended_at = "ended", outcome, now
+        session.execute(
+            update(MentoringTask)
+            .where(
+                MentoringTask.match_id == match.id, MentoringTask.status.in_(("pending", "waiting"))
+            )
+            .values(status="cancelled", note=f"cycle ended: {outcome}")
+        )
+        if outcome == "rematch":
+            old = session.get(MentorRequest, match.request_id) if match.request_id else None
+            session.add(
+                MentorRequest(
+                    person_id=match.mentee_id,
+                    via="chat",
+                    requested_at=now,
+                    prefers_gender=old.prefers_gender if old else None,
+                    prefers_language=old.prefers_language if old else None,
+                    prefers_sector=old.prefers_sector if old else False,
+                    abroad_in=old.abroad_in if old else None,
+                    years_abroad=old.years_abroad if old else None,
+                )
+            )
+    match.outcome = outcome
+    audit(session, SYSTEM, f"mentoring.cycle_{outcome}", match.mentee_id, now, match=match.id)
 
 
 def expire(

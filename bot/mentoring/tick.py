@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.engine import Engine
 
+from bot.casework.alerts import raise_alert
 from bot.db import transaction
 from bot.mentoring import pairing
 from bot.models import MentoringTask, MentorMatch, Person
@@ -23,14 +24,17 @@ from bot.scheduling.claim import claim_due
 from bot.scheduling.pacing import DailyCap, busy
 from bot.timeutil import Clock
 from flows.content import Content
+from flows.context import say
 from flows.followup import flow as followup
 from flows.mentoring import pairing as pairing_flow
+from flows.mentoring import pulse as pulse_flow
+from flows.types import Result
 
 log = logging.getLogger(__name__)
 
 TO_DO = ("pending", "waiting")
 # A survey or another pairing question in progress holds an offer back until it ends.
-HOLDING_FLOWS = (followup.NAME, pairing_flow.NAME)
+HOLDING_FLOWS = (followup.NAME, pairing_flow.NAME, pulse_flow.NAME)
 WAIT_BEHIND_CONVERSATION = timedelta(minutes=30)
 # A pairing message cannot reach this person: as a decline, so the next mentor is found.
 UNREACHABLE = "unreachable"
@@ -72,12 +76,22 @@ class MentoringTick:
                 return done
 
     def _do(self, session, task: MentoringTask, now: datetime) -> None:
+        if task.kind == "refresher":
+            self._refresher(session, task, now)
+            return
         match = session.get(MentorMatch, task.match_id)
         if task.kind == "answer_due":
             pairing.expire(session, self.content, match, task.role, now)
             task.status, task.fired_at = "done", now
         elif task.kind == "offer":
             self._offer(session, task, match, now)
+        elif task.kind in pulse_flow.KINDS:
+            self._pulse(session, task, match, now)
+        elif task.kind == "cycle_end":
+            # The mentee never said what next: the cycle closes, kindly and quietly.
+            if match.status == "active" and match.ends_on is not None:
+                pairing.end_cycle(session, self.content, match, "close", now)
+            task.status, task.fired_at = "done", now
         else:
             raise ValueError(f"unknown mentoring task kind {task.kind!r}")
 
@@ -85,15 +99,93 @@ class MentoringTick:
         if pairing.WAITING_FOR.get(match.status) != task.role:
             task.status, task.note = "cancelled", f"match {match.status}"
             return
+        until = pairing.answer_by(self.content, now)
+
+        def start(snap, person, contact, other, language):
+            return pairing_flow.offer(
+                snap,
+                self.content,
+                match_id=match.id,
+                role=task.role,
+                name=pairing.first_name(other, self.content, language),
+                area=pairing.area_name(other, self.content, language),
+                reach=_reach(contact),
+                until=until,
+            )
+
+        sent = self._send(session, task, match, now, start)
+        if sent is None:
+            # Nobody can be written to: as a decline, so the next mentor is found.
+            pairing.answered(session, self.content, match, task.role, False, None, now)
+            match.declined_by = UNREACHABLE
+            return
+        if not sent:
+            return
+        if task.role == "mentor":
+            match.offered_at = now
+        match.answer_due_at, match.updated_at = until, now
+        session.add(
+            MentoringTask(
+                key=f"answer_due:{match.id}:{task.role}",
+                kind="answer_due",
+                match_id=match.id,
+                role=task.role,
+                person_id=task.person_id,
+                due_at=until,
+                created_at=now,
+            )
+        )
+
+    def _pulse(self, session, task: MentoringTask, match: MentorMatch, now: datetime) -> None:
+        if match.status != "active":
+            task.status, task.note = "cancelled", f"match {match.status}"
+            return
+
+        def start(snap, person, contact, other, language):
+            return pulse_flow.start(
+                snap,
+                self.content,
+                match_id=match.id,
+                kind=task.kind,
+                role=task.role,
+                month=_month(task),
+                name=pairing.first_name(other, self.content, language),
+            )
+
+        self._send(session, task, match, now, start)
+
+    def _refresher(self, session, task: MentoringTask, now: datetime) -> None:
+        """The mentor hears their refresher is due; their facilitator gets a low alert."""
+        person = session.get(Person, task.person_id)
+        day = task.note or ""
+        raise_alert(
+            session,
+            person,
+            "mentor_refresher_due",
+            "low",
+            f"refresher due {day}",
+            now,
+            self.content.programme,
+            while_open=True,
+        )
+
+        def start(snap, person, contact, other, language):
+            text = say(snap, self.content, "mentoring.refresher", day=day)
+            return Result(snap.conversation, (text,))
+
+        self._send(session, task, None, now, start)
+
+    def _send(self, session, task: MentoringTask, match: MentorMatch | None, now: datetime, start):
+        """Starts the task's flow on the recipient's conversation when a programme message
+        may go to them now: True when sent, False when held back (the row waits), None when
+        they cannot be written to (the row is cancelled)."""
         person = session.get(Person, task.person_id)
         consents = consents_of(session, person.id)
         contact = preferred_contact(session, person.id)
         reason = why_not(person, consents) or (None if contact is not None else "no contact")
         if reason is not None:
             task.status, task.note = "cancelled", reason[:120]
-            pairing.answered(session, self.content, match, task.role, False, None, now)
-            match.declined_by = UNREACHABLE
-            return
+            return None
         later = DailyCap.load(session, self.content.delivery, [person.id], now).hold_until(
             person.id, timezone_of(person, self.content), now
         )
@@ -102,38 +194,23 @@ class MentoringTick:
             later = now + WAIT_BEHIND_CONVERSATION
         if later is not None:
             task.status, task.due_at = "waiting", later
-            return
-        other = session.get(Person, pairing.recipient(session, match, _other(task.role)))
-        language = person.language or self.content.default_language
-        until = pairing.answer_by(self.content, now)
-        snap = snapshot(self.content, person, contact, conversation, now, consents)
-        result = pairing_flow.offer(
-            snap,
-            self.content,
-            match_id=match.id,
-            role=task.role,
-            name=pairing.first_name(other, self.content, language),
-            area=pairing.area_name(other, self.content, language),
-            reach=_reach(contact),
-            until=until,
+            return False
+        other = (
+            session.get(Person, pairing.recipient(session, match, _other(task.role)))
+            if match is not None
+            else None
         )
+        language = person.language or self.content.default_language
+        snap = snapshot(self.content, person, contact, conversation, now, consents)
+        result = start(snap, person, contact, other, language)
         context = step_context(session, person, contact, conversation, self.content, now)
         apply_result(context, result, self.effects, initiated=True)
-        if task.role == "mentor":
-            match.offered_at = now
-        match.answer_due_at, match.updated_at = until, now
         task.status, task.fired_at = "done", now
-        session.add(
-            MentoringTask(
-                key=f"answer_due:{match.id}:{task.role}",
-                kind="answer_due",
-                match_id=match.id,
-                role=task.role,
-                person_id=person.id,
-                due_at=until,
-                created_at=now,
-            )
-        )
+        return True
+
+
+def _month(task: MentoringTask) -> int:
+    return int(task.key.rsplit(":", 1)[1])
 
 
 def _other(role: str) -> str:

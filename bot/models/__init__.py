@@ -15,6 +15,7 @@ from bot.models.mentoring import (
     MentorConflict,
     MentoringTask,
     MentorMatch,
+    MentorPulse,
     MentorRequest,
 )
 from bot.models.messages import Inbound, Outbound
@@ -35,6 +36,7 @@ __all__ = [
     "Mentor",
     "MentorConflict",
     "MentoringTask",
+    "MentorPulse",
     "MentorMatch",
     "MentorRequest",
     "Person",

@@ -153,3 +153,25 @@ class MentoringTask(SQLModel, table=True):
     fired_at: datetime | None = _utc()
     note: str | None = Field(default=None, max_length=120)
     created_at: datetime = _utc(default_factory=utcnow, nullable=False)
+
+
+class MentorPulse(SQLModel, table=True):
+    """An answer during or at the end of a cycle: the mentee's monthly pulse (1 to 5, a
+    comment), the mentor's monthly "we were in touch" (1 yes, 0 no), each side's evaluation
+    at the end (and the mentee's choice: continue, rematch, close). Staff read them; the
+    mentor never sees the mentee's."""
+
+    __tablename__ = "mentor_pulse"
+    __table_args__ = (
+        UniqueConstraint("match_id", "kind", "role", "month", name="uq_mentor_pulse"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="mentor_match.id")
+    kind: str = Field(max_length=16)  # pulse, log, evaluation
+    role: str = Field(max_length=16)  # mentee, mentor
+    month: int  # of the cycle; the evaluation is the cycle's last
+    score: int | None = None
+    comment: str | None = Field(default=None, max_length=500)
+    outcome: str | None = Field(default=None, max_length=16)  # continue, rematch, close
+    answered_at: datetime = _utc(nullable=False)

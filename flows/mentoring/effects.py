@@ -35,3 +35,16 @@ class RequestMentor(Effect):
     """They would like a mentor (from MENU), with whom they would prefer."""
 
     prefers_gender: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordPulse(Effect):
+    """A pulse, a contact log or an evaluation answered (flows/mentoring/pulse.py)."""
+
+    match_id: int
+    kind: str
+    role: str
+    month: int
+    score: int | None
+    comment: str | None = None
+    outcome: str | None = None  # the mentee's choice at the end: continue, rematch, close

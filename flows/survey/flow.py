@@ -123,6 +123,11 @@ def _skip_option(ctx: Ctx) -> Option:
     return Option(SKIP, ctx.content.catalog.all_labels("common.skip"))
 
 
+def is_skip(text: str, ctx: Ctx) -> bool:
+    """SKIP, or a word meaning it, in the person's language."""
+    return _is_skip(text, ctx)
+
+
 def _is_skip(text: str, ctx: Ctx) -> bool:
     said = normalize(text)
     return said in {normalize(label) for label in _skip_option(ctx).labels} or said == "-"

@@ -31,7 +31,7 @@ from flows import engine
 from flows.content import Content
 from flows.followup import flow as followup
 from flows.followup.effects import PromptAnswered, RecordResponse, SetOutcome
-from flows.mentoring.effects import AnswerPairing, RegisterMentor, RequestMentor
+from flows.mentoring.effects import AnswerPairing, RecordPulse, RegisterMentor, RequestMentor
 from flows.types import (
     Activate,
     ConversationState,
@@ -73,6 +73,7 @@ RECORDED_ONLY = (
     AnswerPairing,
     RegisterMentor,
     RequestMentor,
+    RecordPulse,
 )
 
 

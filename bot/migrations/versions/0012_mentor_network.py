@@ -1,5 +1,6 @@
-"""The mentor network: mentors, requests for a mentor, matches, conflict flags and the
-mentoring due rows; the Telegram username a person may share with their mentor.
+"""The mentor network: mentors, requests for a mentor, matches, conflict flags, the
+mentoring due rows and the answers of pulses and evaluations; the Telegram username a person
+may share with their mentor.
 
 Revision ID: 0012
 Revises: 0011
@@ -175,6 +176,24 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "mentor_pulse",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("match_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("month", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Integer(), nullable=True),
+        sa.Column("comment", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+        sa.Column("answered_at", bot.timeutil.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["match_id"],
+            ["mentor_match.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("match_id", "kind", "role", "month", name="uq_mentor_pulse"),
+    )
+    op.create_table(
         "mentoring_task",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
@@ -229,6 +248,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_mentoring_task_due")
 
     op.drop_table("mentoring_task")
+    op.drop_table("mentor_pulse")
     with op.batch_alter_table("mentor_match", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_mentor_match_open",

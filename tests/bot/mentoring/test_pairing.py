@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.db import transaction
 from bot.mentoring.matching import run_matching
 from bot.mentoring.pairing import approve
-from bot.models import MentoringTask, MentorMatch, MentorRequest
+from bot.models import Alert, MentoringTask, MentorMatch, MentorPulse, MentorRequest
 from tests.builders import add_mentor, add_person, ask_for_mentor
 
 MENTOR_CHAT = 5101
@@ -163,3 +163,65 @@ async def test_an_offer_waits_for_daytime(sqlite_stack):
     stack.clock.advance(hours=13)
     await stack.tick()
     assert "Fatou" in _texts(stack, chat=MENTOR_CHAT)[-1]
+
+
+async def _paired(stack) -> int:
+    _pair(stack)
+    await stack.tg_says(MENTOR_CHAT, "hello", username="amina_d")
+    (match_id,) = _proposals(stack)
+    _approve(stack, match_id)
+    await stack.tick()
+    await stack.tg_presses(MENTOR_CHAT, "yes")
+    await stack.tick()
+    await stack.sms_says(MENTEE_PHONE, "yes")
+    assert _match(stack, match_id).status == "active"
+    return match_id
+
+
+async def test_a_cycle_pulses_monthly_and_ends_with_what_the_mentee_wants(sqlite_stack):
+    stack = sqlite_stack
+    match_id = await _paired(stack)
+    stack.clock.advance(days=31)
+    await stack.tick()
+    pulse = _texts(stack, phone=MENTEE_PHONE)[-1]
+    assert "How is it going with your mentor Amina?" in pulse
+    assert "Were you in touch with Fatou" in _texts(stack, chat=MENTOR_CHAT)[-1]
+    await stack.sms_says(MENTEE_PHONE, "1")
+    await stack.sms_says(MENTEE_PHONE, "She never answers")
+    await stack.tg_presses(MENTOR_CHAT, "no")
+    mentee_id = _match(stack, match_id).mentee_id
+    with transaction(stack.engine) as session:
+        pulses = {(p.kind, p.role, p.month, p.score) for p in session.exec(select(MentorPulse))}
+        assert pulses == {("pulse", "mentee", 1, 1), ("log", "mentor", 1, 0)}
+        alert = session.exec(select(Alert).where(Alert.reason == "mentor_pulse_low")).one()
+        assert alert.person_id == mentee_id
+    # The end of the cycle (six months): both evaluate; the mentee asks for another mentor.
+    for _ in range(4):  # months 2 to 5
+        stack.clock.advance(days=31)
+        await stack.tick()
+        for said in ("4", "skip"):
+            await stack.sms_says(MENTEE_PHONE, said)
+        await stack.tg_presses(MENTOR_CHAT, "yes")
+    stack.clock.advance(days=31)
+    await stack.tick()
+    assert "coming to an end" in _texts(stack, phone=MENTEE_PHONE)[-1]
+    await stack.sms_says(MENTEE_PHONE, "5")
+    await stack.sms_says(MENTEE_PHONE, "2")  # another mentor
+    match = _match(stack, match_id)
+    assert (match.status, match.outcome) == ("ended", "rematch")
+    with transaction(stack.engine) as session:
+        waiting = session.exec(select(MentorRequest).where(MentorRequest.status == "waiting"))
+        assert len(waiting.all()) == 1
+        left = session.exec(
+            select(MentoringTask).where(MentoringTask.status.in_(("pending", "waiting")))
+        ).all()
+        assert [t.kind for t in left] == [], "the ended match's rows are cancelled"
+
+
+async def test_problem_at_any_time_raises_an_alert(sqlite_stack):
+    stack = sqlite_stack
+    await _paired(stack)
+    replies = await stack.sms_says(MENTEE_PHONE, "PROBLEM")
+    assert "A team member will contact you soon" in replies[-1]
+    with transaction(stack.engine) as session:
+        assert session.exec(select(Alert).where(Alert.reason == "problem_reported")).one()
