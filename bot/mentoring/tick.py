@@ -36,6 +36,7 @@ TO_DO = ("pending", "waiting")
 # A survey or another pairing question in progress holds an offer back until it ends.
 HOLDING_FLOWS = (followup.NAME, pairing_flow.NAME, pulse_flow.NAME)
 WAIT_BEHIND_CONVERSATION = timedelta(minutes=30)
+RETRY_AFTER = timedelta(hours=1)
 # A pairing message cannot reach this person: as a decline, so the next mentor is found.
 UNREACHABLE = "unreachable"
 
@@ -69,8 +70,12 @@ class MentoringTick:
                     batch=self.batch,
                 )
                 for task in rows:
-                    with session.begin_nested():
-                        self._do(session, task, now)
+                    try:
+                        with session.begin_nested():
+                            self._do(session, task, now)
+                    except Exception:  # noqa: BLE001 - one bad row must not hold back the rest
+                        log.exception("mentoring task %s failed; trying again later", task.id)
+                        task.due_at, task.note = now + RETRY_AFTER, "failed; retried"
             done += len(rows)
             if len(rows) < self.batch:
                 return done

@@ -35,3 +35,17 @@ async def test_a_refresher_falling_due_reminds_the_mentor_and_their_facilitator(
     with transaction(stack.engine) as session:
         keys = sorted(t.key for t in session.exec(select(MentoringTask)))
         assert [k.rsplit(":", 1)[1] for k in keys] == ["lapsed", "soon"]
+
+
+async def test_a_task_that_fails_waits_an_hour_and_holds_back_no_other(sqlite_stack):
+    stack = sqlite_stack
+    now = stack.clock()
+    with transaction(stack.engine) as session:
+        session.add(MentoringTask(key="bad:1", kind="no such kind", due_at=now, created_at=now))
+    add_mentor(stack, "Amina", trained_on=date(2025, 12, 10), address="+221770000401")
+    stack.services.remind_refreshers()
+    await stack.tick()
+    assert stack.twilio_api.sent_to("+221770000401"), "the good row went"
+    with transaction(stack.engine) as session:
+        bad = session.exec(select(MentoringTask).where(MentoringTask.key == "bad:1")).one()
+        assert bad.status == "pending" and bad.due_at > stack.clock()
