@@ -17,13 +17,13 @@ from admin.scope import people_condition, visible_person
 from bot.audit import staff_actor
 from bot.db import transaction
 from bot.mentoring import registry, review
-from bot.mentoring.matching import run_matching
+from bot.mentoring.matching import NotSuitable, alternatives, change_mentor, run_matching
 from bot.mentoring.pairing import NotProposed, approve, reject
 from bot.models import Mentor, MentorMatch
 from bot.people.local_time import programme_today
 
 router = APIRouter(prefix="/admin")
-DONE = ("updated", "ran", "approved", "rejected", "registered", "requested", "nothing")
+DONE = ("updated", "ran", "approved", "rejected", "registered", "requested", "nothing", "changed")
 
 
 def _district(request: Request, value) -> str | None:
@@ -190,15 +190,21 @@ async def matching(request: Request, ctx: Casework) -> Response:
 
     def load():
         with transaction(svc.engine) as session:
+            proposals = review.proposals(session, condition, district)
+            under_way = review.under_way(session, condition, district)
+            others = alternatives(session, svc.content, now, [row.match for row in proposals])
             found = (
-                review.proposals(session, condition, district),
+                proposals,
                 review.waiting(session, svc.content, now, condition, district),
-                review.under_way(session, condition, district),
+                under_way,
+                others,
+                review.mentor_names(session, [m for o in others.values() for m, _ in o]),
+                review.pulses(session, [row.match.id for row in under_way]),
             )
             session.expunge_all()
             return found
 
-    proposals, waiting, under_way = await run_in_threadpool(load)
+    proposals, waiting, under_way, others, names, pulses = await run_in_threadpool(load)
     done = request.query_params.get("done")
     return render(
         request,
@@ -207,6 +213,9 @@ async def matching(request: Request, ctx: Casework) -> Response:
         proposals=proposals,
         waiting=waiting,
         under_way=under_way,
+        alternatives=others,
+        mentor_names=names,
+        pulses=pulses,
         district=district or "",
         rules=svc.content.mentoring,
         done=done if done in DONE else None,
@@ -272,6 +281,34 @@ async def match_approve(request: Request, ctx: Casework, match_id: Id) -> Respon
     district = _district(request, (await request.form()).get("district"))
     done = await run_in_threadpool(_decide, request, ctx, [match_id], approve, True)
     return _back(district, "approved" if done else "nothing")
+
+
+@router.post("/matches/{match_id}/mentor")
+async def match_mentor(request: Request, ctx: Casework, match_id: Id) -> Response:
+    """Edit a proposal: another mentor who suits the mentee and has a place."""
+    svc = services(request)
+    form = await request.form()
+    district = _district(request, form.get("district"))
+    mentor_id = str(form.get("mentor") or "")
+    now = svc.clock()
+
+    def change():
+        with transaction(svc.engine) as session:
+            match = session.get(MentorMatch, match_id, with_for_update=True)
+            if match is None:
+                raise NotFound()
+            visible_person(session, ctx.staff, match.mentee_id)
+            if not mentor_id.isdigit():
+                raise NotSuitable(mentor_id)
+            change_mentor(
+                session, svc.content, match, int(mentor_id), now, actor=staff_actor(ctx.staff.id)
+            )
+
+    try:
+        await run_in_threadpool(change)
+    except (NotSuitable, NotProposed):
+        return _back(district, "nothing")
+    return _back(district, "changed")
 
 
 @router.post("/matches/{match_id}/reject")

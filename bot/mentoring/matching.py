@@ -14,12 +14,14 @@ from sqlmodel import Session
 
 from bot.audit import audit
 from bot.mentoring import load
+from bot.mentoring.pairing import NotProposed
 from bot.models import MentorMatch, MentorRequest, Person
 from bot.models.mentoring import OPEN_MATCH
 from bot.people.local_time import programme_today
 from flows.content import Content
 from flows.mentoring.cases import Assignment
-from flows.mentoring.match import match
+from flows.mentoring.match import match as optimal
+from flows.mentoring.scoring import score, suitable
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def run_matching(
     mentees = [m for m in load.mentees(session, content, district) if m.id not in busy]
     today = programme_today(content, now)
     mentors = load.mentors(session, content, today)
-    assignment = match(mentees, mentors, content.mentoring, load.barriers(session))
+    assignment = optimal(mentees, mentors, content.mentoring, load.barriers(session))
     run = secrets.token_hex(8)
     requests = dict(
         session.execute(
@@ -91,3 +93,61 @@ def run_matching(
         unmatched=len(assignment.unmatched),
     )
     return Run(run, district, assignment)
+
+
+class NotSuitable(ValueError):
+    """The mentor staff chose breaks a hard constraint or has no place left."""
+
+
+def alternatives(
+    session: Session, content: Content, now: datetime, matches: list[MentorMatch]
+) -> dict[int, list[tuple[int, int]]]:
+    """For each proposal, the other mentors who would suit the mentee and have a place, best
+    first: match id -> [(mentor id, score)]."""
+    if not matches:
+        return {}
+    rules = content.mentoring
+    mentors = load.mentors(session, content, programme_today(content, now))
+    barriers = load.barriers(session)
+    mentees = {m.id: m for m in load.mentees(session, content)}
+    found = {}
+    for match in matches:
+        mentee = mentees.get(match.mentee_id)
+        options = []
+        for mentor in mentors if mentee is not None else ():
+            if (
+                mentor.id != match.mentor_id
+                and mentor.free > 0
+                and suitable(mentee, mentor, rules, barriers)
+            ):
+                options.append((mentor.id, score(mentee, mentor, rules)[0]))
+        found[match.id] = sorted(options, key=lambda o: (-o[1], o[0]))
+    return found
+
+
+def change_mentor(
+    session: Session,
+    content: Content,
+    match: MentorMatch,
+    mentor_id: int,
+    now: datetime,
+    *,
+    actor: str,
+) -> None:
+    """Staff edit a proposal: another mentor, if they suit the mentee and have a place; the
+    score and its parts are those of the new pair."""
+    if match.status != "proposed":
+        raise NotProposed(f"match {match.id} is {match.status}")
+    options = dict(alternatives(session, content, now, [match])[match.id])
+    if mentor_id not in options:
+        raise NotSuitable(f"mentor {mentor_id} does not suit match {match.id}")
+    mentee = next(m for m in load.mentees(session, content) if m.id == match.mentee_id)
+    mentor = next(
+        m
+        for m in load.mentors(session, content, programme_today(content, now))
+        if m.id == mentor_id
+    )
+    total, parts = score(mentee, mentor, content.mentoring)
+    match.mentor_id, match.score, match.parts = mentor_id, total, [list(p) for p in parts]
+    match.updated_at = now
+    audit(session, actor, "mentoring.proposal_changed", match.mentee_id, now, match=match.id)

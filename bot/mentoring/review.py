@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from bot.mentoring import load
-from bot.models import Mentor, MentorMatch, MentorRequest, Person
+from bot.models import Mentor, MentorMatch, MentorPulse, MentorRequest, Person
 from bot.models.mentoring import OPEN_MATCH
 from bot.people.local_time import programme_today
 from flows.content import Content
@@ -111,3 +111,29 @@ def of_person(session: Session, person_id: int) -> PersonMentoring:
         is not None
     )
     return PersonMentoring(mentor, matches, waiting)
+
+
+def pulses(session: Session, match_ids: list[int]) -> dict[int, list[MentorPulse]]:
+    """Each match's answers so far (pulses, logs, evaluations), in month order."""
+    found: dict[int, list[MentorPulse]] = {}
+    if not match_ids:
+        return found
+    for row in session.scalars(
+        select(MentorPulse)
+        .where(MentorPulse.match_id.in_(match_ids))
+        .order_by(MentorPulse.month, MentorPulse.kind, MentorPulse.role)
+    ):
+        found.setdefault(row.match_id, []).append(row)
+    return found
+
+
+def mentor_names(session: Session, mentor_ids) -> dict[int, str]:
+    ids = sorted(set(mentor_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Mentor.id, Person.display_name)
+        .join(Person, Person.id == Mentor.person_id)
+        .where(Mentor.id.in_(ids))
+    ).all()
+    return {mentor_id: name or "—" for mentor_id, name in rows}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.db import transaction
-from bot.models import Mentor, MentoringTask, MentorMatch, MentorRequest
+from bot.models import Mentor, MentoringTask, MentorMatch, MentorPulse, MentorRequest
 from tests.builders import add_person, ask_for_mentor
 
 TRAINED = {
@@ -107,3 +107,64 @@ async def test_facilitators_review_only_their_own_mentees(sqlite_stack, team, br
     with transaction(stack.engine) as session:
         assert session.get(MentorMatch, theirs_match.id).status == "proposed"
         assert session.exec(select(MentorRequest)).all()
+
+
+async def test_a_proposal_is_edited_to_another_suitable_mentor(sqlite_stack, team, browsers):
+    stack = sqlite_stack
+    fatou = await browsers("fatou@example.org")
+    awa = add_person(
+        stack, "Awa", facilitator_id=team.facilitator, district="north", sector="trade"
+    )
+    ask_for_mentor(stack, awa)
+    best = await _register(
+        fatou,
+        stack,
+        add_person(
+            stack, "Best", facilitator_id=team.facilitator, district="north", sector="trade"
+        ),
+    )
+    other = await _register(
+        fatou, stack, add_person(stack, "Other", facilitator_id=team.facilitator, district="north")
+    )
+    far = await _register(
+        fatou, stack, add_person(stack, "Far", facilitator_id=team.facilitator, district="south")
+    )
+    for mentor_id in (best, other, far):
+        await fatou.post(f"/admin/mentors/{mentor_id}", TRAINED)
+    await fatou.post("/admin/matching/run", {})
+    with transaction(stack.engine) as session:
+        (match,) = session.exec(select(MentorMatch)).all()
+    assert match.mentor_id == best
+    page = await fatou.get("/admin/matching")
+    assert f'<option value="{other}">' in page.text and f'<option value="{far}">' not in page.text
+    # A mentor in another district is refused; the one offered is taken, with its own score.
+    refused = await fatou.post(f"/admin/matches/{match.id}/mentor", {"mentor": str(far)})
+    assert "done=nothing" in refused.headers["location"]
+    changed = await fatou.post(f"/admin/matches/{match.id}/mentor", {"mentor": str(other)})
+    assert "done=changed" in changed.headers["location"]
+    with transaction(stack.engine) as session:
+        row = session.get(MentorMatch, match.id)
+        # Same age band, not the same sector: the new pair's own parts.
+        assert (row.mentor_id, row.score) == (other, 110)
+        assert row.parts == [["matched", 100], ["age", 10]]
+
+
+async def test_matches_under_way_show_their_pulses(sqlite_stack, team, browsers):
+    stack = sqlite_stack
+    fatou = await browsers("fatou@example.org")
+    awa = add_person(stack, "Awa", facilitator_id=team.facilitator, district="north")
+    mentor_id = await _register(
+        fatou, stack, add_person(stack, "Mentor", facilitator_id=team.facilitator, district="north")
+    )
+    with transaction(stack.engine) as session:
+        match = MentorMatch(mentor_id=mentor_id, mentee_id=awa, status="active")
+        session.add(match)
+        session.flush()
+        session.add(
+            MentorPulse(
+                match_id=match.id, kind="pulse", role="mentee", month=1, score=2,
+                comment="She never answers", answered_at=stack.clock(),
+            )
+        )  # fmt: skip
+    page = await fatou.get("/admin/matching")
+    assert "m1: 2/5" in page.text and "She never answers" in page.text

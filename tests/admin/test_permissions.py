@@ -67,6 +67,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("POST", "/admin/matching/approve"): (CASEWORK, False),
     ("POST", "/admin/matches/{match_id}/approve"): (CASEWORK, True),
     ("POST", "/admin/matches/{match_id}/reject"): (CASEWORK, True),
+    ("POST", "/admin/matches/{match_id}/mentor"): (CASEWORK, True),
     ("GET", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff/{staff_id}"): (ADMIN, False),
