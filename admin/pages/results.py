@@ -27,8 +27,10 @@ from admin.render import render
 from admin.scope import people_condition
 from bot import results
 from bot.audit import audit, staff_actor
-from bot.db import transaction
+from bot.db import read_only, transaction
+from bot.mentoring import review
 from bot.results import export as results_export
+from bot.results.aggregates import MIN_CELL
 from flows.content import Content
 from flows.survey.model import Question
 
@@ -209,7 +211,18 @@ async def overview(request: Request, ctx: AnyStaff, by: str = ""):
                 "chart": _trajectory(ctx, words, name, item, by),
             }
         )
-    return render(request, ctx, "results.html", **_page(ctx, snapshot, instruments=items, by=by))
+
+    def mentoring():
+        with read_only(svc.engine) as session:
+            return review.summary(session, MIN_CELL)
+
+    return render(
+        request,
+        ctx,
+        "results.html",
+        **_page(ctx, snapshot, instruments=items, by=by),
+        mentoring=await run_in_threadpool(mentoring),
+    )
 
 
 def _trajectory(ctx, words: Words, name: str, item: dict, by: str):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -137,3 +137,40 @@ def mentor_names(session: Session, mentor_ids) -> dict[int, str]:
         .where(Mentor.id.in_(ids))
     ).all()
     return {mentor_id: name or "—" for mentor_id, name in rows}
+
+
+@dataclass(frozen=True)
+class Figure:
+    kind: str  # pulse, log, evaluation
+    role: str
+    answers: int
+    mean: float | None  # None while fewer than MIN_CELL answered: too few to show
+
+
+def summary(session: Session, min_cell: int) -> dict:
+    """Programme figures of the mentor network for Results: matches by status, and the mean
+    of each kind of answer (hidden below `min_cell` answers, like every other figure there)."""
+    statuses = dict(
+        session.execute(select(MentorMatch.status, func.count()).group_by(MentorMatch.status)).all()
+    )
+    outcomes = dict(
+        session.execute(
+            select(MentorPulse.outcome, func.count())
+            .where(MentorPulse.outcome.is_not(None))
+            .group_by(MentorPulse.outcome)
+        ).all()
+    )
+    figures = []
+    for kind, role, answers, mean in session.execute(
+        select(MentorPulse.kind, MentorPulse.role, func.count(), func.avg(MentorPulse.score))
+        .group_by(MentorPulse.kind, MentorPulse.role)
+        .order_by(MentorPulse.kind, MentorPulse.role)
+    ).all():
+        shown = None if answers < min_cell or mean is None else round(float(mean), 1)
+        figures.append(Figure(kind, role, answers, shown))
+    return {
+        "statuses": statuses,
+        "figures": figures,
+        "outcomes": {k: v for k, v in outcomes.items() if v >= min_cell},
+        "outcomes_hidden": any(v < min_cell for v in outcomes.values()),
+    }

@@ -14,9 +14,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.db import parse_id
-from bot.models import Contact, Person
+from bot.models import Contact, Mentor, Person
 
-FLAGS = ("unreachable", "paused", "assisted", "unassigned")
+FLAGS = ("unreachable", "paused", "assisted", "unassigned", "mentor", "mentor_ready")
 _COHORT = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
@@ -82,6 +82,12 @@ class PeopleFilter:
             found.append(Person.enrolled_by_staff.is_(True))
         elif self.flag == "unassigned":
             found.append(Person.facilitator_id.is_(None))
+        elif self.flag == "mentor":  # in the mentor registry (applied, approved, paused)
+            found.append(
+                Person.id.in_(select(Mentor.person_id).where(Mentor.status != "withdrawn"))
+            )
+        elif self.flag == "mentor_ready":  # approved mentors (training checked at matching)
+            found.append(Person.id.in_(select(Mentor.person_id).where(Mentor.status == "approved")))
         if parse_id(self.facilitator) is not None:
             found.append(Person.facilitator_id == parse_id(self.facilitator))
         # Erased people are tombstones: nothing to find.

@@ -45,6 +45,9 @@ async def test_a_volunteer_is_registered_trained_approved_and_matched(sqlite_sta
     assert saved.status_code == 303, saved.text
     page = await fatou.get("/admin/mentors")
     assert "Amina Diallo" in page.text and "Current" in page.text and "0 / 2" in page.text
+    # Mentors are a people filter, so a broadcast can go to them.
+    listed = await fatou.get("/admin/people?flag=mentor_ready")
+    assert "Amina Diallo" in listed.text and "Awa Ndiaye" not in listed.text
 
     # Asked for a mentor on Awa's behalf; matching proposes Amina and says why.
     asked = await fatou.post(f"/admin/people/{awa}/mentor-request", {"prefers_sector": "yes"})
@@ -168,3 +171,35 @@ async def test_matches_under_way_show_their_pulses(sqlite_stack, team, browsers)
         )  # fmt: skip
     page = await fatou.get("/admin/matching")
     assert "m1: 2/5" in page.text and "She never answers" in page.text
+
+
+async def test_results_show_pulses_and_evaluations_only_in_numbers_of_five_or_more(
+    sqlite_stack, team, browsers
+):
+    stack = sqlite_stack
+    viewer = await browsers("victor@example.org")
+    people = [
+        (add_person(stack, f"Mentee {i}", district="north"), add_person(stack, f"Mentor {i}"))
+        for i in range(6)
+    ]
+    with transaction(stack.engine) as session:
+        for i, score in enumerate([4, 5, 3, 4, 4, 2]):
+            mentee, mentor_person = people[i]
+            mentor = Mentor(person_id=mentor_person)
+            session.add(mentor)
+            session.flush()
+            match = MentorMatch(mentor_id=mentor.id, mentee_id=mentee, status="active")
+            session.add(match)
+            session.flush()
+            session.add(MentorPulse(match_id=match.id, kind="pulse", role="mentee", month=1,
+                                    score=score, answered_at=stack.clock()))  # fmt: skip
+            if i < 2:  # two evaluations: too few to show
+                session.add(MentorPulse(match_id=match.id, kind="evaluation", role="mentee",
+                                        month=6, score=5, outcome="continue",
+                                        answered_at=stack.clock()))  # fmt: skip
+    page = await viewer.get("/admin/results")
+    assert page.status_code == 200
+    section = page.text.split('id="mentoring-h"', 1)[1]
+    assert "Monthly pulse (mentees)" in section and "3.7" in section
+    assert "End of cycle (mentees)" in section and "Hidden" in section.split("End of cycle")[1]
+    assert "Mentee 0" not in page.text
