@@ -15,14 +15,14 @@ from dataclasses import replace
 from datetime import datetime
 
 from flows.content import Content
-from flows.context import language_of, say, yes_no_answer, yes_no_question
+from flows.context import say, yes_no_answer, yes_no_question
+from flows.mentoring.asking import ask_again
 from flows.mentoring.effects import AnswerPairing
-from flows.types import ConversationState, HandToStaff, Message, Result, Snapshot
+from flows.types import ConversationState, Message, Result, Snapshot
 
 NAME = "mentoring.pairing"
 ROLES = ("mentor", "mentee")
 REACH = ("phone", "telegram", "ask")  # "ask": they type the number to share
-MAX_REASKS = 2
 _NUMBER = re.compile(r"^\+?\d{8,15}$")
 _SEPARATORS = re.compile(r"[\s().\-/]")
 
@@ -65,10 +65,6 @@ def _question(snap: Snapshot, content: Content, data: dict) -> Message:
     )
 
 
-def _language(snap: Snapshot, content: Content) -> str:
-    return language_of(snap, content)
-
-
 def prompt(snap: Snapshot, content: Content, conv: ConversationState, lead: str | None):
     """The question they are on again (after HELP, LANG or the menu)."""
     if conv.step == "number":
@@ -89,7 +85,7 @@ def handle(snap: Snapshot, content: Content, resumed: bool) -> Result:
         return _on_number(snap, content)
     said = yes_no_answer(snap, content)
     if said is None:
-        return _again(snap, content)
+        return ask_again(snap, content, prompt)
     if not said:
         answer = AnswerPairing(data["match"], data["role"], False)
         return Result(ConversationState(), (say(snap, content, "mentoring.declined"),), (answer,))
@@ -110,7 +106,7 @@ def _on_number(snap: Snapshot, content: Content) -> Result:
             snap.conversation.data["match"], snap.conversation.data["role"], False
         )
         return Result(ConversationState(), (say(snap, content, "mentoring.declined"),), (answer,))
-    return _again(snap, content, "mentoring.number_again")
+    return ask_again(snap, content, prompt, "mentoring.number_again")
 
 
 def _accepted(snap: Snapshot, content: Content, reach: str) -> Result:
@@ -118,19 +114,3 @@ def _accepted(snap: Snapshot, content: Content, reach: str) -> Result:
     answer = AnswerPairing(data["match"], data["role"], True, reach)
     thanks = say(snap, content, f"mentoring.accepted.{data['role']}", name=data["name"])
     return Result(ConversationState(), (thanks,), (answer,))
-
-
-def _again(snap: Snapshot, content: Content, key: str = "common.not_understood") -> Result:
-    """Asked again, twice; then a person reads what they wrote (the offer stays open until
-    its time runs out)."""
-    conv = snap.conversation
-    reasks = int(conv.data.get("reasks", 0))
-    if reasks >= MAX_REASKS:
-        return Result(
-            ConversationState(),
-            (say(snap, content, "common.passed_to_team"),),
-            (HandToStaff("unhandled"),),
-        )
-    state = replace(conv, data={**conv.data, "reasks": reasks + 1})
-    lead = content.catalog.text(_language(snap, content), key, snap.person.channel)
-    return Result(state, prompt(snap, content, state, lead))

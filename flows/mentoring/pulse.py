@@ -12,17 +12,15 @@ RecordPulse effect; nothing a mentee says here is shown to the mentor.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flows.choices import Option, match_choice, parse_scale
 from flows.content import Content
 from flows.context import ctx_for, language_of, say, yes_no_answer, yes_no_question
+from flows.mentoring.asking import ask_again
 from flows.mentoring.effects import RecordPulse
 from flows.survey.flow import is_skip
 from flows.types import (
     Choice,
     ConversationState,
-    HandToStaff,
     Message,
     RaiseAlert,
     Result,
@@ -33,7 +31,6 @@ NAME = "mentoring.pulse"
 KINDS = ("pulse", "log", "evaluation")
 LOW = 2  # a pulse this low or lower: a person looks at it
 NEXT = ("continue", "rematch", "close")
-MAX_REASKS = 2
 COMMENT_MAX = 500
 
 
@@ -92,7 +89,7 @@ def handle(snap: Snapshot, content: Content, resumed: bool) -> Result:
     if conv.step == "touch":
         said = yes_no_answer(snap, content)
         if said is None:
-            return _again(snap, content)
+            return ask_again(snap, content, prompt)
         return _done(snap, content, score=1 if said else 0)
     if conv.step == "score":
         score = (
@@ -103,7 +100,7 @@ def handle(snap: Snapshot, content: Content, resumed: bool) -> Result:
         if snap.input.kind == "choice" and (snap.input.choice or "").isdigit():
             score = int(snap.input.choice)
         if score is None or not 1 <= score <= 5:
-            return _again(snap, content)
+            return ask_again(snap, content, prompt)
         following = "comment" if data["kind"] == "pulse" else "next"
         if data["kind"] == "evaluation" and data["role"] == "mentor":
             return _done(snap, content, score=score)
@@ -112,7 +109,7 @@ def handle(snap: Snapshot, content: Content, resumed: bool) -> Result:
     if conv.step == "comment":
         text = snap.input.text if snap.input.kind == "text" else None
         if not text:
-            return _again(snap, content)
+            return ask_again(snap, content, prompt)
         comment = None if is_skip(text, ctx_for(snap, content)) else text[:COMMENT_MAX]
         return _done(snap, content, score=data["score"], comment=comment)
     # "next": what the mentee wants after the cycle
@@ -123,7 +120,7 @@ def handle(snap: Snapshot, content: Content, resumed: bool) -> Result:
         options = [_option(content, v) for v in NEXT]
         chosen = match_choice(inp.text, options, content.lexicon) if inp.kind == "text" else None
     if chosen is None:
-        return _again(snap, content)
+        return ask_again(snap, content, prompt)
     return _done(snap, content, score=data["score"], outcome=chosen)
 
 
@@ -143,17 +140,3 @@ def _done(snap, content, *, score, comment=None, outcome=None) -> Result:
         )
     thanks = say(snap, content, f"mentoring.thanks.{outcome or data['kind']}", name=data["name"])
     return Result(ConversationState(), (thanks,), effects)
-
-
-def _again(snap: Snapshot, content: Content) -> Result:
-    conv = snap.conversation
-    reasks = int(conv.data.get("reasks", 0))
-    if reasks >= MAX_REASKS:
-        return Result(
-            ConversationState(),
-            (say(snap, content, "common.passed_to_team"),),
-            (HandToStaff("unhandled"),),
-        )
-    state = replace(conv, data={**conv.data, "reasks": reasks + 1})
-    lead = content.catalog.text(language_of(snap, content), "common.not_understood")
-    return Result(state, (_question(snap, content, state, lead),))

@@ -3,16 +3,14 @@ preference); then staff match them with a volunteer from their area."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flows.choices import match_choice
 from flows.content import Content
 from flows.context import language_of, say
+from flows.mentoring.asking import ask_again
 from flows.mentoring.effects import RequestMentor
-from flows.types import Choice, ConversationState, HandToStaff, Message, Result, Snapshot
+from flows.types import Choice, ConversationState, Message, Result, Snapshot
 
 NAME = "mentoring.request"
-MAX_REASKS = 2
 
 
 def start(snap: Snapshot, content: Content) -> Result:
@@ -42,15 +40,6 @@ def handle(snap: Snapshot, content: Content, resumed: bool) -> Result:
     else:
         chosen = None
     if chosen is None:
-        reasks = int(snap.conversation.data.get("reasks", 0))
-        if reasks >= MAX_REASKS:
-            return Result(
-                ConversationState(),
-                (say(snap, content, "common.passed_to_team"),),
-                (HandToStaff("unhandled"),),
-            )
-        state = replace(snap.conversation, data={"reasks": reasks + 1})
-        lead = content.catalog.text(language_of(snap, content), "common.not_understood")
-        return Result(state, (_question(snap, content, lead),))
+        return ask_again(snap, content, prompt)
     effect = RequestMentor(prefers_gender=None if chosen == "any" else chosen)
     return Result(ConversationState(), (say(snap, content, "mentoring.request.done"),), (effect,))
