@@ -77,8 +77,8 @@ def _texts(stack, chat=None, phone=None) -> list[str]:
     return [m.body for m in stack.twilio_api.sent_to(phone)]
 
 
-async def test_both_say_yes_and_only_then_each_gets_the_others_contact(sqlite_stack):
-    stack = sqlite_stack
+async def test_both_say_yes_and_only_then_each_gets_the_others_contact(stack):
+    # On both storage backends: the mentoring tick claims its rows with SKIP LOCKED there.
     _pair(stack)
     # The mentor once wrote to the bot: their Telegram name is known.
     await stack.tg_says(MENTOR_CHAT, "hello", username="amina_d")
@@ -178,8 +178,7 @@ async def _paired(stack) -> int:
     return match_id
 
 
-async def test_a_cycle_pulses_monthly_and_ends_with_what_the_mentee_wants(sqlite_stack):
-    stack = sqlite_stack
+async def test_a_cycle_pulses_monthly_and_ends_with_what_the_mentee_wants(stack):
     match_id = await _paired(stack)
     stack.clock.advance(days=31)
     await stack.tick()
