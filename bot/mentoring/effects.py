@@ -26,6 +26,8 @@ def _register_mentor(ctx: EffectContext, effect: RegisterMentor) -> None:
     mentor.years_abroad = (
         effect.years_abroad if effect.years_abroad is not None else mentor.years_abroad
     )
+    # When they like to be written to (asked at onboarding) is when they are free.
+    mentor.availability = mentor.availability or ctx.person.preferred_time
     mentor.updated_at = ctx.now
 
 
