@@ -15,10 +15,10 @@ from dataclasses import replace
 from datetime import datetime
 
 from flows.content import Content
-from flows.context import say, yes_no_answer, yes_no_question
+from flows.context import language_of, say, yes_no_answer, yes_no_question
 from flows.mentoring.asking import ask_again
 from flows.mentoring.effects import AnswerPairing
-from flows.types import ConversationState, Message, Result, Snapshot
+from flows.types import Choice, ConversationState, Message, Result, Snapshot
 
 NAME = "mentoring.pairing"
 ROLES = ("mentor", "mentee")
@@ -54,8 +54,9 @@ def offer(
 
 
 def _question(snap: Snapshot, content: Content, data: dict) -> Message:
+    """Accept / Decline: the values of a yes-or-no question, so 1, 2, yes and no work too."""
     shared = "phone" if data["reach"] == "ask" else data["reach"]
-    return yes_no_question(
+    asked = yes_no_question(
         snap,
         content,
         f"mentoring.offer.{data['role']}",
@@ -63,6 +64,12 @@ def _question(snap: Snapshot, content: Content, data: dict) -> Message:
         area=data["area"],
         reach=say(snap, content, f"mentoring.reach.{shared}").text,
     )
+    language = language_of(snap, content)
+    choices = tuple(
+        Choice(c.value, content.catalog.text(language, f"mentoring.answer.{c.value}"))
+        for c in asked.choices
+    )
+    return Message(asked.text, choices, asked.key)
 
 
 def prompt(snap: Snapshot, content: Content, conv: ConversationState, lead: str | None):
