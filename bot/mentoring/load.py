@@ -38,8 +38,13 @@ def _wants(interests) -> frozenset[str]:
     return frozenset(str(i) for i in interests or ())
 
 
-def mentees(session: Session, content: Content, district: str | None = None) -> list[cases.Mentee]:
-    """People waiting for a mentor, in one district or all of them."""
+def mentees(
+    session: Session,
+    content: Content,
+    district: str | None = None,
+    person_ids: list[int] | None = None,
+) -> list[cases.Mentee]:
+    """People waiting for a mentor, in one district or all of them (or only `person_ids`)."""
     query = (
         select(MentorRequest, Person)
         .join(Person, Person.id == MentorRequest.person_id)
@@ -48,6 +53,8 @@ def mentees(session: Session, content: Content, district: str | None = None) -> 
     )
     if district:
         query = query.where(Person.district == district)
+    if person_ids is not None:
+        query = query.where(Person.id.in_(person_ids))
     found = []
     for request, person in session.execute(query).all():
         found.append(
@@ -79,22 +86,9 @@ def places_taken(session: Session) -> dict[int, int]:
     return {mentor_id: count for mentor_id, count in rows}
 
 
-def mentors(
-    session: Session, content: Content, today: date, *, exclude_proposed: bool = False
-) -> list[cases.Mentor]:
-    """Every mentor not withdrawn, ready or not (matching says why a district has none);
-    `exclude_proposed`: proposals not yet approved do not hold a place (a new run replaces
-    them)."""
+def mentors(session: Session, content: Content, today: date) -> list[cases.Mentor]:
+    """Every mentor not withdrawn, ready or not (matching says why a district has none)."""
     taken = places_taken(session)
-    if exclude_proposed:
-        proposed = dict(
-            session.execute(
-                select(MentorMatch.mentor_id, func.count())
-                .where(MentorMatch.status == "proposed")
-                .group_by(MentorMatch.mentor_id)
-            ).all()
-        )
-        taken = {k: v - proposed.get(k, 0) for k, v in taken.items()}
     rules = content.mentoring
     found = []
     query = (

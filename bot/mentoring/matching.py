@@ -109,7 +109,9 @@ def alternatives(
     rules = content.mentoring
     mentors = load.mentors(session, content, programme_today(content, now))
     barriers = load.barriers(session)
-    mentees = {m.id: m for m in load.mentees(session, content)}
+    mentees = {
+        m.id: m for m in load.mentees(session, content, person_ids=[m.mentee_id for m in matches])
+    }
     found = {}
     for match in matches:
         mentee = mentees.get(match.mentee_id)
@@ -141,7 +143,7 @@ def change_mentor(
     options = dict(alternatives(session, content, now, [match])[match.id])
     if mentor_id not in options:
         raise NotSuitable(f"mentor {mentor_id} does not suit match {match.id}")
-    mentee = next(m for m in load.mentees(session, content) if m.id == match.mentee_id)
+    (mentee,) = load.mentees(session, content, person_ids=[match.mentee_id])
     mentor = next(
         m
         for m in load.mentors(session, content, programme_today(content, now))

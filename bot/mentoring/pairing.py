@@ -191,6 +191,20 @@ def record_pulse(
         end_cycle(session, content, match, effect.outcome, now)
 
 
+def chose_next(session: Session, match: MentorMatch, month: int) -> bool:
+    """The mentee said what next at the end of the cycle ending in `month`."""
+    found = session.scalar(
+        select(MentorPulse.id).where(
+            MentorPulse.match_id == match.id,
+            MentorPulse.kind == "evaluation",
+            MentorPulse.role == "mentee",
+            MentorPulse.month == month,
+            MentorPulse.outcome.is_not(None),
+        )
+    )
+    return found is not None
+
+
 def end_cycle(
     session: Session, content: Content, match: MentorMatch, outcome: str, now: datetime
 ) -> None:
@@ -249,9 +263,10 @@ def next_best(
     """The best mentor still available for this mentee, the others' matches kept: proposed to
     staff, or offered at once where the programme allows automatic fallback (after a mentor
     said no or never answered; after the mentee's own no, staff decide)."""
-    mentee = next((m for m in load.mentees(session, content) if m.id == match.mentee_id), None)
-    if mentee is None:
+    waiting = load.mentees(session, content, person_ids=[match.mentee_id])
+    if not waiting:
         return None
+    mentee = waiting[0]
     session.flush()
     found = best_match(
         [mentee],

@@ -114,12 +114,15 @@ def update(
     for name in ("languages", "skills"):
         if name in values:
             new[name] = sorted({str(v) for v in values[name] if v})
-    after = {name: new.get(name, getattr(mentor, name)) for name in Mentor.model_fields}
+
+    def after(name: str):
+        return new.get(name, getattr(mentor, name))
+
     if new.get("status") == "approved" and mentor.status != "approved":
-        if after["screened_on"] is None:
+        if after("screened_on") is None:
             raise MentorError("mentoring.error.not_screened")
         if not training_current(
-            after["trained_on"], after["training_days"], after["refreshed_on"], today, rules
+            after("trained_on"), after("training_days"), after("refreshed_on"), today, rules
         ):
             raise MentorError("mentoring.error.not_trained")
         new["approved_at"] = now

@@ -17,7 +17,7 @@ from bot.models.mentoring import OPEN_MATCH
 from bot.people.local_time import programme_today
 from flows.content import Content
 from flows.mentoring.cases import Unmatched
-from flows.mentoring.match import match
+from flows.mentoring.match import explain
 
 UNDER_WAY = ("offered", "accepted", "active")
 
@@ -70,13 +70,18 @@ def waiting(
         )
     }
     mentees = [m for m in mentees if m.id in visible]
-    found = match(
-        mentees,
-        load.mentors(session, content, programme_today(content, now)),
-        content.mentoring,
-        load.barriers(session),
-    )
-    reasons = {u.mentee_id: u for u in found.unmatched}
+    # The reasons alone, not a solve: a page view must not cost a matching run.
+    reasons = {
+        u.mentee_id: u
+        for u in explain(
+            mentees,
+            set(),
+            load.mentors(session, content, programme_today(content, now)),
+            content.mentoring,
+            load.barriers(session),
+        )
+        if u.reason != "taken"  # someone who would suit has a place: matching would find them
+    }
     return [(visible[m.id], reasons.get(m.id)) for m in mentees]
 
 

@@ -33,8 +33,10 @@ from flows.types import Result
 log = logging.getLogger(__name__)
 
 TO_DO = ("pending", "waiting")
-# A survey or another pairing question in progress holds an offer back until it ends.
-HOLDING_FLOWS = (followup.NAME, pairing_flow.NAME, pulse_flow.NAME)
+# A follow-up survey in progress holds mentoring messages back until it ends (it has its own
+# expiry). Any other conversation, a pairing or pulse question among them, holds them for
+# pacing's BUSY_FOR only: an unanswered pulse must not hold back every later one.
+HOLDING_FLOWS = (followup.NAME,)
 WAIT_BEHIND_CONVERSATION = timedelta(minutes=30)
 RETRY_AFTER = timedelta(hours=1)
 # A pairing message cannot reach this person: as a decline, so the next mentor is found.
@@ -93,8 +95,8 @@ class MentoringTick:
         elif task.kind in pulse_flow.KINDS:
             self._pulse(session, task, match, now)
         elif task.kind == "cycle_end":
-            # The mentee never said what next: the cycle closes, kindly and quietly.
-            if match.status == "active" and match.ends_on is not None:
+            # The mentee never said what next for this cycle: it closes, kindly and quietly.
+            if match.status == "active" and not pairing.chose_next(session, match, _month(task)):
                 pairing.end_cycle(session, self.content, match, "close", now)
             task.status, task.fired_at = "done", now
         else:
@@ -163,16 +165,17 @@ class MentoringTick:
         """The mentor hears their refresher is due; their facilitator gets a low alert."""
         person = session.get(Person, task.person_id)
         day = task.note or ""
-        raise_alert(
-            session,
-            person,
-            "mentor_refresher_due",
-            "low",
-            f"refresher due {day}",
-            now,
-            self.content.programme,
-            while_open=True,
-        )
+        if task.status == "pending":  # the first try: a row held back comes back "waiting"
+            raise_alert(
+                session,
+                person,
+                "mentor_refresher_due",
+                "low",
+                f"refresher due {day}",
+                now,
+                self.content.programme,
+                while_open=True,
+            )
 
         def start(snap, person, contact, other, language):
             text = say(snap, self.content, "mentoring.refresher", day=day)

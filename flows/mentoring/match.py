@@ -64,11 +64,12 @@ def match(
         Proposal(mentee.id, mentor.id, total, parts) for mentee, mentor, total, parts in chosen
     )
     matched = {p.mentee_id for p in proposals}
-    return Assignment(proposals, _explain(mentees, matched, mentors, rules, barriers))
+    return Assignment(proposals, explain(mentees, matched, mentors, rules, barriers))
 
 
-def _explain(mentees, matched: set[int], mentors, rules, barriers) -> tuple:
-    """Why each mentee left out got nobody (looking only at the mentors of their area)."""
+def explain(mentees, matched: set[int], mentors, rules, barriers) -> tuple:
+    """Why each mentee not in `matched` got nobody (looking only at the mentors of their
+    area). Without a run, "taken" means a suitable mentor still has a place."""
     by_area: dict[str | None, list[Mentor]] = {}
     for mentor in mentors:
         by_area.setdefault(area_of(mentor.district, rules), []).append(mentor)
@@ -138,4 +139,4 @@ def greedy(
             free[mentor.id] -= 1
             proposals.append(Proposal(mentee.id, mentor.id, total, parts))
     proposals.sort(key=lambda p: p.mentee_id)
-    return Assignment(tuple(proposals), _explain(mentees, taken, mentors, rules, barriers))
+    return Assignment(tuple(proposals), explain(mentees, taken, mentors, rules, barriers))

@@ -224,3 +224,26 @@ async def test_problem_at_any_time_raises_an_alert(sqlite_stack):
     assert "A team member will contact you soon" in replies[-1]
     with transaction(stack.engine) as session:
         assert session.exec(select(Alert).where(Alert.reason == "problem_reported")).one()
+
+
+async def test_unanswered_pulses_hold_nothing_back_and_continuing_keeps_the_match(sqlite_stack):
+    stack = sqlite_stack
+    match_id = await _paired(stack)
+    for _ in range(5):  # five monthly pulses, none answered
+        stack.clock.advance(days=31)
+        await stack.tick()
+    stack.clock.advance(days=31)
+    await stack.tick()
+    assert "coming to an end" in _texts(stack, phone=MENTEE_PHONE)[-1]
+    ends = _match(stack, match_id).ends_on
+    await stack.sms_says(MENTEE_PHONE, "4")
+    await stack.sms_says(MENTEE_PHONE, "1")  # keep meeting
+    # The first cycle's close, due a fortnight after its end, leaves a continued match alone.
+    stack.clock.advance(days=20)
+    await stack.tick()
+    match = _match(stack, match_id)
+    assert (match.status, match.outcome) == ("active", "continue")
+    assert match.ends_on > ends
+    stack.clock.advance(days=15)
+    await stack.tick()
+    assert "How is it going with your mentor Amina?" in _texts(stack, phone=MENTEE_PHONE)[-1]
