@@ -13,6 +13,8 @@ from flows.content import Catalog, Content
 from flows.distress.detect import Detector
 from flows.followup.plan import plans_from_dict
 from flows.lexicon import Lexicon, missing_sections
+from flows.groups.rules import GroupRules
+from flows.groups.rules import rules_from_dict as group_rules
 from flows.mentoring.rules import MentoringRules, rules_from_dict
 from flows.optout import TIERS
 from flows.survey.model import survey_from_dict
@@ -136,7 +138,7 @@ def load_content(directory: str | None = None) -> Content:
                     f"plans.yaml: {plan.name}/{step.key} uses unknown instrument {step.instrument}"
                 )
     lexicon = _lexicon(root, languages)
-    mentoring = root / "mentoring.yaml"
+    mentoring, groups = root / "mentoring.yaml", root / "groups.yaml"
     content = Content(
         catalog,
         option_sets,
@@ -147,6 +149,7 @@ def load_content(directory: str | None = None) -> Content:
         lexicon=lexicon,
         optout=optout,
         mentoring=rules_from_dict(_read(mentoring)) if mentoring.exists() else MentoringRules(),
+        groups=group_rules(_read(groups)) if groups.exists() else GroupRules(),
     )
     # Loaded once and kept for the life of the process (cached): the ~150,000 objects of
     # patterns, scorer weights and flows are never garbage, and without this every full

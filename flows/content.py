@@ -13,6 +13,7 @@ from flows.choices import Option
 from flows.distress.detect import Detector
 from flows.followup.plan import Plans
 from flows.lexicon import Lexicon
+from flows.groups.rules import GroupRules
 from flows.mentoring.rules import MentoringRules
 from flows.pacing import Delivery
 from flows.survey.model import Survey
@@ -106,6 +107,8 @@ class Content:
     lexicon: Lexicon = field(default_factory=Lexicon)
     # The mentor network's rules and match weights (content/mentoring.yaml).
     mentoring: MentoringRules = field(default_factory=MentoringRules)
+    # Peer-support groups: sizes, series, reminders (content/groups.yaml).
+    groups: GroupRules = field(default_factory=GroupRules)
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from flows.content import Content
 from flows.context import language_of, say
 from flows.distress.detect import ALERT, Finding
 from flows.followup import flow as followup
+from flows.groups import attendance, availability, join, question, reply
 from flows.keywords import detect_keyword
 from flows.language import MAX_REASKS, language_message, parse_language
 from flows.mentoring import pairing, pulse, request, signup
@@ -40,6 +41,10 @@ FLOWS = {
     signup.NAME: signup,
     request.NAME: request,
     pulse.NAME: pulse,
+    question.NAME: question,
+    availability.NAME: availability,
+    attendance.NAME: attendance,
+    reply.NAME: reply,
 }
 # Someone who comes back after this long is greeted, not scolded for an off-topic answer.
 RESUME_AFTER = timedelta(hours=12)
@@ -276,6 +281,8 @@ def _on_menu(snap: Snapshot, content: Content) -> Result:
         return _agent(back, content, restored)
     if item == "mentor":
         return request.start(back, content)
+    if item == "group":
+        return join.start(back, content)
     return _stop(back, content)
 
 

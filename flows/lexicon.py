@@ -26,7 +26,9 @@ SECTIONS = (
     "choice_prefixes",  # words before an option's number: "option 2"
     "scale_words",  # words between a rating and its scale: "3 out of 5"
     "dates",
+    "poll",  # answering a poll of times: all | none | maybe | not | and -> words
 )
+POLL = ("all", "none", "maybe", "not", "and")
 DATE_SECTIONS = (
     "months",  # 1..12 -> names and abbreviations
     "units",  # day | week | month | year -> words: "semaines"
@@ -71,6 +73,8 @@ class Lexicon:
     last: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # unit -> phrases
     this: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # unit -> phrases
     day_suffixes: tuple[str, ...] = ()
+    # A poll of times: "all of them", "none", "2 if need be", "1 and 3" (flows/groups/poll.py).
+    poll: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # POLL key -> phrases
     # Keyword phrases and filler, most words first, so "stop all" wins over "stop".
     tokens: tuple[str, ...] = field(init=False)
     # Number words and articles: what may stand before a unit of time.
@@ -96,6 +100,9 @@ def missing_sections(words: Mapping[str, Any]) -> tuple[str, ...]:
     dates = words.get("dates")
     if isinstance(dates, Mapping):
         missing += [f"dates.{s}" for s in DATE_SECTIONS if s not in dates]
+    poll = words.get("poll")
+    if isinstance(poll, Mapping):
+        missing += [f"poll.{s}" for s in POLL if s not in poll]
     return tuple(missing)
 
 
@@ -141,6 +148,11 @@ class _Merge:
                     self.mean(meaning, name, phrase, key)
         for section in ("articles", "ago", "half", "today", "yesterday", "day_suffixes"):
             self.extend(section, _strings(name, f"dates.{section}", dates.get(section)))
+        poll = _mapping(name, "poll", words.get("poll"))
+        _only(f"{name}, poll", poll, POLL)
+        for key, phrases in poll.items():
+            for phrase in _strings(name, f"poll.{key}", phrases):
+                self.mean("poll", name, phrase, key)
 
     def extend(self, section: str, words: Iterable[str]) -> None:
         self.lists.setdefault(section, {}).update(dict.fromkeys(words))
@@ -198,6 +210,7 @@ class _Merge:
             last=self.grouped("last"),
             this=self.grouped("this"),
             day_suffixes=self.words("day_suffixes"),
+            poll=self.grouped("poll"),
         )
 
 

@@ -16,6 +16,8 @@ def items(resume: dict | None, snap: Snapshot | None = None) -> tuple[str, ...]:
     base = ("language", "help", "agent", "stop")
     if snap is not None and _may_ask_for_mentor(snap):
         base = (*base, "mentor")  # last: the numbers people know stay as they were
+    if snap is not None and snap.person.status == "active":
+        base = (*base, "group")  # join a peer-support group
     return ("continue", *base) if resume and resume.get("flow") else base
 
 

@@ -10,6 +10,16 @@ from bot.models.followup import (
     ScheduledPrompt,
     SurveyResponse,
 )
+from bot.models.groups import (
+    GroupMeeting,
+    GroupMember,
+    GroupRequest,
+    GroupSlot,
+    GroupTask,
+    MeetingAttendance,
+    PeerGroup,
+    SlotAnswer,
+)
 from bot.models.mentoring import (
     Mentor,
     MentorConflict,
@@ -32,6 +42,14 @@ from bot.models.staff import (
 )
 
 __all__ = [
+    "GroupMeeting",
+    "GroupMember",
+    "GroupRequest",
+    "GroupSlot",
+    "GroupTask",
+    "MeetingAttendance",
+    "PeerGroup",
+    "SlotAnswer",
     "AnonymousPool",
     "Mentor",
     "MentorConflict",
