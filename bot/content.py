@@ -12,9 +12,9 @@ import yaml
 from flows.content import Catalog, Content
 from flows.distress.detect import Detector
 from flows.followup.plan import plans_from_dict
-from flows.lexicon import Lexicon, missing_sections
 from flows.groups.rules import GroupRules
 from flows.groups.rules import rules_from_dict as group_rules
+from flows.lexicon import Lexicon, missing_sections
 from flows.mentoring.rules import MentoringRules, rules_from_dict
 from flows.optout import TIERS
 from flows.survey.model import survey_from_dict

@@ -21,6 +21,9 @@ from bot.followup import anonymity
 from bot.followup import effects as followup_effects
 from bot.followup import erasure as followup_erasure
 from bot.followup.prompts import Scheduler
+from bot.groups import effects as group_effects
+from bot.groups import erasure as group_erasure
+from bot.groups.tick import GroupTick
 from bot.mentoring import effects as mentoring_effects
 from bot.mentoring import erasure as mentoring_erasure
 from bot.mentoring import refreshers
@@ -39,7 +42,7 @@ from flows.content import Content
 
 # Every domain that adds effect types registers their handlers here, in this order (the
 # spine first: an Activate sets the status before follow-up gives the plan).
-DOMAINS = (core_effects, casework_effects, followup_effects, mentoring_effects)
+DOMAINS = (core_effects, casework_effects, followup_effects, mentoring_effects, group_effects)
 
 
 # Every domain with tables that refer to a person adds its erasers here; contacts last,
@@ -48,6 +51,7 @@ ERASERS = (
     messaging_erasure,
     followup_erasure,
     mentoring_erasure,
+    group_erasure,
     casework_erasure,
     people_erasure,
 )
@@ -75,6 +79,7 @@ class Services:
     limiter: RateLimiter
     scheduler: Scheduler
     mentoring: MentoringTick
+    groups: GroupTick
     notices: AlertNotices
     effects: EffectRegistry
     erasers: ErasureRegistry
@@ -91,7 +96,7 @@ class Services:
         """Every part that reads the content gets the programme's settings at once."""
         content = with_overrides(self.base_content or self.content, found)
         self.content = self.inbox.content = self.scheduler.content = content
-        self.mentoring.content = content
+        self.mentoring.content = self.groups.content = content
         self.notices.content = content
 
     def reload_programme_settings(self) -> None:
@@ -145,6 +150,7 @@ def build_services(
         limiter=limiter,
         scheduler=Scheduler(engine, content, clock, effects),
         mentoring=MentoringTick(engine, content, clock, effects),
+        groups=GroupTick(engine, content, clock, effects),
         notices=AlertNotices(engine, content, clock, settings.public_url),
         effects=effects,
         erasers=build_erasers(),

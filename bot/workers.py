@@ -111,6 +111,11 @@ class Workers:
                 self.wake_outbox()
         except Exception:  # noqa: BLE001 - the rows wait; the next tick tries again
             log.exception("mentoring tick failed")
+        try:
+            if await asyncio.to_thread(self.services.groups.tick):
+                self.wake_outbox()
+        except Exception:  # noqa: BLE001 - the rows wait; the next tick tries again
+            log.exception("group tick failed")
         await self.notices()
 
     async def notices(self) -> None:

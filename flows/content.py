@@ -12,8 +12,8 @@ from typing import Any
 from flows.choices import Option
 from flows.distress.detect import Detector
 from flows.followup.plan import Plans
-from flows.lexicon import Lexicon
 from flows.groups.rules import GroupRules
+from flows.lexicon import Lexicon
 from flows.mentoring.rules import MentoringRules
 from flows.pacing import Delivery
 from flows.survey.model import Survey

@@ -58,7 +58,11 @@ class Stack:
 
     async def tick(self) -> int:
         """What the follow-up tick would do, then send what it queued."""
-        moved = self.services.scheduler.tick() + self.services.mentoring.tick()
+        moved = (
+            self.services.scheduler.tick()
+            + self.services.mentoring.tick()
+            + self.services.groups.tick()
+        )
         self.services.notices.tick()
         await self.work()
         return moved

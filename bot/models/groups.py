@@ -138,6 +138,7 @@ class GroupMeeting(SQLModel, table=True):
     venue: str | None = Field(default=None, max_length=120)
     series: bool = True  # part of the initial series (else a follow-up session)
     status: str = Field(default="scheduled", max_length=16)  # scheduled, cancelled, held
+    revision: int = 0  # a change of time or place: its due rows are made again
     attendance_at: datetime | None = _utc()  # when attendance was recorded
     attendance_by: str | None = Field(default=None, max_length=40)  # staff:<id> or person:<id>
     created_at: datetime = _utc(default_factory=utcnow, nullable=False)

@@ -102,6 +102,7 @@ def upgrade() -> None:
         sa.Column("venue", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
         sa.Column("series", sa.Boolean(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("attendance_at", bot.timeutil.UTCDateTime(), nullable=True),
         sa.Column("attendance_by", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
         sa.Column("created_at", bot.timeutil.UTCDateTime(), nullable=False),

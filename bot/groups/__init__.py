@@ -1,0 +1,1 @@
+"""Peer-support groups: forming, polls, meetings, attendance (flows/groups/ decides)."""

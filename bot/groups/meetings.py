@@ -1,0 +1,270 @@
+"""A group's meetings: the first series scheduled weekly from the chosen time, follow-up
+sessions, changes and cancellations (every member told at once), and for each meeting the
+due rows around it: two reminders with an RSVP, the pulse after it, the facilitator's
+attendance list, and after the series' last meeting the continue vote. A group ends at the
+latest a year after its first meeting."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from bot.audit import audit
+from bot.groups.errors import GroupError
+from bot.groups.tasks import add_task, cancel_tasks
+from bot.models import GroupMeeting, GroupMember, PeerGroup, Person
+from bot.models.groups import JOINED
+from bot.people.local_time import timezone_of
+from flows.content import Content
+from flows.groups.rules import reminder_times, weekly
+from flows.pacing import at_local
+
+PER_MEMBER = ("before", "morning", "pulse")
+AROUND_MEETING = (*PER_MEMBER, "attendance", "after")
+
+
+def group_zone(content: Content) -> ZoneInfo:
+    """Where groups meet: the programme's timezone (the admin enters times in it)."""
+    try:
+        return ZoneInfo(content.programme.get("default_timezone", "UTC"))
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def joined(session: Session, group_id: int) -> list[GroupMember]:
+    return list(
+        session.scalars(
+            select(GroupMember)
+            .where(GroupMember.group_id == group_id, GroupMember.status == JOINED)
+            .order_by(GroupMember.id)
+        )
+    )
+
+
+def schedule_weekly(
+    session: Session,
+    group: PeerGroup,
+    first: datetime,
+    count: int,
+    venue: str | None,
+    content: Content,
+    now: datetime,
+    *,
+    actor: str,
+    series: bool,
+) -> list[GroupMeeting]:
+    """`count` meetings a week apart from `first` (the same local time each week); every
+    member is told the first one and how many follow."""
+    starts = weekly(first.astimezone(group_zone(content)), count, group_zone(content))
+    created = [
+        add_meeting(
+            session, group, start, venue, content, now, actor=actor, series=series, tell=False
+        )
+        for start in starts
+    ]
+    for member in joined(session, group.id):
+        add_task(
+            session, f"confirmed:{created[0].id}:{member.person_id}", "confirmed", group.id, now, now,
+            person_id=member.person_id, meeting_id=created[0].id, note=str(count),
+        )  # fmt: skip
+    return created
+
+
+def add_meeting(
+    session: Session,
+    group: PeerGroup,
+    starts_at: datetime,
+    venue: str | None,
+    content: Content,
+    now: datetime,
+    *,
+    actor: str,
+    series: bool = False,
+    tell: bool = True,
+) -> GroupMeeting:
+    """One meeting (a follow-up session unless `series`), within a year of the first."""
+    if group.status != "active":
+        raise GroupError("groups.error.not_approved")
+    if starts_at <= now:
+        raise GroupError("groups.error.slot_times")
+    rules = content.groups
+    if not rules.may_meet(starts_at, group.first_meeting_at):
+        raise GroupError("groups.error.past_year_end")
+    number = (
+        session.scalar(
+            select(func.max(GroupMeeting.number)).where(GroupMeeting.group_id == group.id)
+        )
+        or 0
+    ) + 1
+    meeting = GroupMeeting(
+        group_id=group.id,
+        number=number,
+        starts_at=starts_at,
+        minutes=rules.meeting_minutes,
+        venue=(venue or "").strip()[:120] or None,
+        series=series,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(meeting)
+    session.flush()
+    if group.first_meeting_at is None or starts_at < group.first_meeting_at:
+        group.first_meeting_at = starts_at
+        group.ends_by = rules.ends_by(starts_at.astimezone(group_zone(content)).date())
+        cancel_tasks(session, "first meeting moved", group_id=group.id, kinds=("year_end",))
+        end = at_local(group.ends_by, datetime.min.time(), group_zone(content))
+        add_task(
+            session,
+            f"year_end:{group.id}:{group.ends_by.isoformat()}",
+            "year_end",
+            group.id,
+            end,
+            now,
+        )
+    group.updated_at = now
+    _meeting_tasks(session, group, meeting, content, now)
+    if tell:
+        for member in joined(session, group.id):
+            add_task(
+                session, f"added:{meeting.id}:{member.person_id}", "added", group.id, now, now,
+                person_id=member.person_id, meeting_id=meeting.id,
+            )  # fmt: skip
+    audit(session, actor, "group.meeting_added", None, now, group=group.id, meeting=meeting.id)
+    return meeting
+
+
+def _revision(meeting: GroupMeeting) -> int:
+    return meeting.revision
+
+
+def _meeting_tasks(
+    session: Session, group: PeerGroup, meeting: GroupMeeting, content: Content, now
+):
+    for member in joined(session, group.id):
+        member_tasks(session, group, meeting, member.person_id, content, now)
+    end = meeting.starts_at + timedelta(minutes=meeting.minutes)
+    rev = _revision(meeting)
+    if group.facilitator_person_id is not None:
+        add_task(
+            session, f"attendance:{meeting.id}:{rev}", "attendance", group.id, end, now,
+            person_id=group.facilitator_person_id, meeting_id=meeting.id,
+        )  # fmt: skip
+    add_task(
+        session, f"after:{meeting.id}:{rev}", "after", group.id, end, now, meeting_id=meeting.id
+    )
+
+
+def member_tasks(
+    session: Session, group: PeerGroup, meeting: GroupMeeting, person_id: int, content: Content, now
+) -> None:
+    """One member's reminders (in their timezone) and pulse for one meeting."""
+    person = session.get(Person, person_id)
+    rev = _revision(meeting)
+    due = reminder_times(
+        meeting.starts_at, timezone_of(person, content), content.groups, content.delivery
+    )
+    for kind, at in due.items():
+        if at > now:
+            add_task(
+                session, f"{kind}:{meeting.id}:{person_id}:{rev}", kind, group.id, at, now,
+                person_id=person_id, meeting_id=meeting.id,
+            )  # fmt: skip
+    pulse = meeting.starts_at + timedelta(minutes=content.groups.pulse_after_minutes)
+    add_task(
+        session, f"pulse:{meeting.id}:{person_id}:{rev}", "pulse", group.id, pulse, now,
+        person_id=person_id, meeting_id=meeting.id,
+    )  # fmt: skip
+
+
+def upcoming(session: Session, group_id: int, now: datetime) -> list[GroupMeeting]:
+    return list(
+        session.scalars(
+            select(GroupMeeting)
+            .where(
+                GroupMeeting.group_id == group_id,
+                GroupMeeting.status == "scheduled",
+                GroupMeeting.starts_at > now,
+            )
+            .order_by(GroupMeeting.starts_at)
+        )
+    )
+
+
+def welcome_member(
+    session: Session, group: PeerGroup, person_id: int, content: Content, now
+) -> None:
+    """Someone who joined once meetings were scheduled: their reminders, and the next date."""
+    coming = upcoming(session, group.id, now)
+    for meeting in coming:
+        member_tasks(session, group, meeting, person_id, content, now)
+    if coming:
+        add_task(
+            session, f"added:{coming[0].id}:{person_id}", "added", group.id, now, now,
+            person_id=person_id, meeting_id=coming[0].id,
+        )  # fmt: skip
+
+
+def change(
+    session: Session,
+    group: PeerGroup,
+    meeting: GroupMeeting,
+    starts_at: datetime,
+    venue: str | None,
+    content: Content,
+    now: datetime,
+    *,
+    actor: str,
+) -> None:
+    """A new time or place: its reminders are made again, and every member is told now."""
+    if meeting.status != "scheduled":
+        raise GroupError("groups.error.meeting_closed")
+    if starts_at <= now or not content.groups.may_meet(starts_at, group.first_meeting_at):
+        raise GroupError("groups.error.slot_times")
+    cancel_tasks(session, "meeting changed", meeting_id=meeting.id, kinds=AROUND_MEETING)
+    meeting.starts_at, meeting.venue = starts_at, (venue or "").strip()[:120] or meeting.venue
+    meeting.revision, meeting.updated_at = meeting.revision + 1, now
+    if meeting.number == 1 or starts_at < (group.first_meeting_at or starts_at):
+        group.first_meeting_at = min(
+            session.scalars(
+                select(GroupMeeting.starts_at).where(
+                    GroupMeeting.group_id == group.id, GroupMeeting.status != "cancelled"
+                )
+            )
+        )
+    _meeting_tasks(session, group, meeting, content, now)
+    rev = _revision(meeting)
+    for member in joined(session, group.id):
+        add_task(
+            session, f"change:{meeting.id}:{member.person_id}:{rev}", "change", group.id, now, now,
+            person_id=member.person_id, meeting_id=meeting.id,
+        )  # fmt: skip
+    audit(session, actor, "group.meeting_changed", None, now, group=group.id, meeting=meeting.id)
+
+
+def cancel(session: Session, group: PeerGroup, meeting: GroupMeeting, now: datetime, *, actor: str):
+    if meeting.status != "scheduled":
+        raise GroupError("groups.error.meeting_closed")
+    cancel_tasks(session, "meeting cancelled", meeting_id=meeting.id, kinds=AROUND_MEETING)
+    meeting.status, meeting.updated_at = "cancelled", now
+    for member in joined(session, group.id):
+        add_task(
+            session, f"cancel:{meeting.id}:{member.person_id}", "cancel", group.id, now, now,
+            person_id=member.person_id, meeting_id=meeting.id,
+        )  # fmt: skip
+    audit(session, actor, "group.meeting_cancelled", None, now, group=group.id, meeting=meeting.id)
+
+
+def series_over(session: Session, group: PeerGroup, meeting: GroupMeeting) -> bool:
+    """This was the initial series' last meeting still on."""
+    later = session.scalar(
+        select(func.count()).where(
+            GroupMeeting.group_id == group.id,
+            GroupMeeting.series.is_(True),
+            GroupMeeting.status == "scheduled",
+            GroupMeeting.starts_at > meeting.starts_at,
+        )
+    )
+    return meeting.series and not later

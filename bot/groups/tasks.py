@@ -1,0 +1,71 @@
+"""The groups' due rows (shared scheduling: bot/scheduling/claim.py claims them): added once
+per key, cancelled when what they were for changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from bot.models import GroupTask
+
+TO_DO = ("pending", "waiting")
+# Sent the moment they fall due: not held by the daily cap or a conversation.
+URGENT = ("change", "cancel", "announcement", "ended", "continues")
+
+
+def add_task(
+    session: Session,
+    key: str,
+    kind: str,
+    group_id: int,
+    due_at: datetime,
+    now: datetime,
+    *,
+    person_id: int | None = None,
+    meeting_id: int | None = None,
+    note: str | None = None,
+) -> GroupTask | None:
+    """A due row, unless one with this key exists (a retry adds nothing twice)."""
+    if session.scalar(select(GroupTask.id).where(GroupTask.key == key)) is not None:
+        return None
+    task = GroupTask(
+        key=key,
+        kind=kind,
+        group_id=group_id,
+        meeting_id=meeting_id,
+        person_id=person_id,
+        due_at=due_at,
+        note=note,
+        created_at=now,
+    )
+    session.add(task)
+    return task
+
+
+def cancel_tasks(
+    session: Session,
+    why: str,
+    *,
+    group_id: int | None = None,
+    meeting_id: int | None = None,
+    person_id: int | None = None,
+    kinds: Iterable[str] | None = None,
+) -> int:
+    """Cancels what is still to do for a group, a meeting or a member."""
+    conditions = [GroupTask.status.in_(TO_DO)]
+    if group_id is not None:
+        conditions.append(GroupTask.group_id == group_id)
+    if meeting_id is not None:
+        conditions.append(GroupTask.meeting_id == meeting_id)
+    if person_id is not None:
+        conditions.append(GroupTask.person_id == person_id)
+    if kinds is not None:
+        conditions.append(GroupTask.kind.in_(list(kinds)))
+    session.flush()
+    result = session.execute(
+        update(GroupTask).where(*conditions).values(status="cancelled", note=why[:500])
+    )
+    return result.rowcount or 0
