@@ -48,10 +48,10 @@ from flows.content import Content
 from flows.context import spoken_language
 from flows.followup import flow as followup
 from flows.groups import attendance as attendance_flow
-from flows.groups import availability, question, reply
+from flows.groups import availability, news, question
 from flows.groups.rules import LAST_CALL
 from flows.groups.when import local_time, local_when
-from flows.types import ConversationState, Message, Result
+from flows.types import Message, Result
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class _Firing:
         self.tick, self.content, self.session, self.now = tick, tick.content, session, now
         self.batch, self.groups, self.meetings, self.members = batch, groups, meetings, members
         self.writes = BatchWrites()
-        self.rendered: dict[tuple, Result] = {}
+        self.rendered: dict[tuple, tuple[Result, bool] | None] = {}
         self._names: dict[int, str] | None = None
         self._extra: dict[tuple, object] = {}
 
@@ -230,18 +230,19 @@ class _Firing:
                     self.mark(row, status="waiting", due_at=later)
                 return
         language = spoken_language(person.language, content)
-        result = self._render(
+        rendered = self._render(
             row, person, contact, conversation, group, meeting, language, timezone
         )
-        if result is None:
+        if rendered is None:
             self.mark(row, status="skipped", note="nothing to send")
             return
+        result, starts = rendered
         self.batch.cap.note(person.id, now)
-        # A change or an announcement reaching someone busy with another question is news
-        # only: their conversation stays where it is.
-        takes_over = result.conversation.flow is not None and not busy(
-            conversation, now, HOLDING_FLOWS
-        )
+        # A question, or a message to answer, takes over an idle conversation; someone busy
+        # with another question (only urgent news reaches them) keeps it, and gets the news
+        # without buttons to answer.
+        takes_over = starts and not busy(conversation, now, HOLDING_FLOWS)
+        messages = result.messages
         if takes_over:
             state = {
                 "flow": result.conversation.flow,
@@ -253,11 +254,8 @@ class _Firing:
             self.batch.conversations[person.id] = SimpleNamespace(
                 id=conversation.id, person_id=person.id, **state
             )
-        messages = (
-            result.messages
-            if takes_over or result.conversation.flow is None
-            else (_without_choices(result.messages))
-        )
+        elif starts:
+            messages = _without_choices(messages)
         self.writes.outbound += step_values(person, contact, messages, now, initiated=True)
         self.mark(row, status="done", fired_at=now)
 
@@ -345,21 +343,19 @@ class _Firing:
     # -- what they get ---------------------------------------------------------------------
 
     def _render(self, row, person, contact, conversation, group, meeting, language, timezone):
-        # Members with the same language, channel and timezone read the same words.
+        """(the result, whether it starts a conversation state), shared by members who
+        read the same words: the same language, channel and timezone."""
         key = (row.kind, group.id, row.meeting_id, row.note, language, contact.channel, timezone)
-        if key in self.rendered:
-            return self.rendered[key]
-        snap = snapshot(self.content, person, contact, conversation, self.now, {})
-        result = self.rendered[key] = self._start(row, snap, group, meeting, language, timezone)
-        return result
+        if key not in self.rendered:
+            snap = snapshot(self.content, person, contact, conversation, self.now, {})
+            result = self._start(row, snap, group, meeting, language, timezone)
+            starts = result is not None and result.conversation is not snap.conversation
+            self.rendered[key] = None if result is None else (result, starts)
+        return self.rendered[key]
 
     def _start(self, row, snap, group, meeting, language, timezone) -> Result | None:
         content, now, kind = self.content, self.now, row.kind
         catalog = content.catalog
-        channel = snap.person.channel
-
-        def text(key: str, **values) -> Message:
-            return Message(catalog.text(language, key, channel, **values), (), key)
 
         def where(m) -> str:
             venue = m.venue or (group.venues[0] if group.venues else None)
@@ -409,37 +405,20 @@ class _Firing:
         if kind == "attendance":
             return self._attendance(snap, group, meeting, language, timezone)
         when = local_when(content, language, meeting.starts_at, timezone) if meeting else ""
+        place = where(meeting) if meeting else ""
+        until = now + timedelta(days=REPLY_DAYS)
         if kind == "confirmed":
-            count = int(row.note or 1)
-            more = (
-                catalog.text(language, "groups.series", channel, count=count) if count > 1 else ""
-            )
-            message = text("groups.confirmed", when=when, place=where(meeting), more=more)
-            return Result(
-                ConversationState(), (Message(" ".join(message.text.split()), (), message.key),)
-            )
-        if kind in ("added", "change", "cancel"):
-            key = {
-                "added": "groups.meeting_added",
-                "change": "groups.changed",
-                "cancel": "groups.cancelled",
-            }[kind]
-            return Result(
-                ConversationState(),
-                (text(key, when=when, place=where(meeting) if meeting else ""),),
-            )
-        listen = reply.listen(group.id, now + timedelta(days=REPLY_DAYS))
+            return news.confirmed(snap, content, when=when, place=place, count=int(row.note or 1))
+        if kind in news.NOTICES:
+            return news.notice(snap, content, kind, when=when, place=place)
         if kind == "checkin":
-            return Result(listen, (text("groups.checkin"),))
+            return news.checkin(snap, content, group_id=group.id, until=until)
         if kind == "announcement":
-            message = text(
-                "groups.announcement",
-                facilitator=self._facilitator(group, language),
-                text=row.note or "",
-            )
-            return Result(listen, (message,))
-        if kind in ("ended", "continues"):
-            return Result(ConversationState(), (text(f"groups.{kind}"),))
+            facilitator = self._facilitator(group, language)
+            return news.announcement(
+                snap, content, group_id=group.id, facilitator=facilitator, text=row.note or "",
+                until=until,
+            )  # fmt: skip
         raise ValueError(f"unknown group task kind {kind!r}")
 
     def _attendance(self, snap, group, meeting, language, timezone) -> Result | None:

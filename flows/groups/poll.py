@@ -17,6 +17,7 @@ from flows.lexicon import Lexicon
 from flows.text import normalize
 
 _MAYBE_MARK = "zzmaybezz"  # "?" survives normalize() as this word
+_SEPARATOR = "zzsepzz"  # and a comma as this one
 _DIGITS = re.compile(r"^\d+$")
 CHOICE_PREFIX = "poll"  # a Telegram button's value: poll:<position>:<answer>
 
@@ -48,14 +49,16 @@ def _tokens(text: str, count: int, lexicon: Lexicon) -> list[tuple[str, object]]
     """("number", n), ("all" | "none" | "maybe" | "not" | "and", None), unknown words
     dropped; None when a number is out of range."""
     marked = text.replace("?", f" {_MAYBE_MARK} ").replace("؟", f" {_MAYBE_MARK} ")
+    for comma in ",;،":  # a comma ends what a word before it says: "2 if need be, 1"
+        marked = marked.replace(comma, f" {_SEPARATOR} ")
     said = normalize(marked).split()
     phrases = _phrases(lexicon)
     out: list[tuple[str, object]] = []
     i = 0
     while i < len(said):
         word = said[i]
-        if word == _MAYBE_MARK:
-            out.append(("mark", None))
+        if word in (_MAYBE_MARK, _SEPARATOR):
+            out.append(("mark" if word == _MAYBE_MARK else "sep", None))
             i += 1
             continue
         if _DIGITS.match(word):

@@ -31,6 +31,16 @@ from flows import engine
 from flows.content import Content
 from flows.followup import flow as followup
 from flows.followup.effects import PromptAnswered, RecordResponse, SetOutcome
+from flows.groups.effects import (
+    AnswerInvitation,
+    AnswerPoll,
+    AnswerRsvp,
+    AnswerVote,
+    AskToJoinGroup,
+    RecordAttendance,
+    RecordMeetingPulse,
+    ReplyToGroup,
+)
 from flows.mentoring.effects import AnswerPairing, RecordPulse, RegisterMentor, RequestMentor
 from flows.types import (
     Activate,
@@ -74,6 +84,14 @@ RECORDED_ONLY = (
     RegisterMentor,
     RequestMentor,
     RecordPulse,
+    AnswerInvitation,
+    AnswerPoll,
+    AnswerRsvp,
+    AnswerVote,
+    AskToJoinGroup,
+    RecordAttendance,
+    RecordMeetingPulse,
+    ReplyToGroup,
 )
 
 
@@ -298,11 +316,15 @@ class Transcript:
         return f"{message.text}\n{buttons}"
 
     def _button(self, value: str) -> tuple[int, str]:
-        """The button on the bot's latest message that carries `value`."""
-        for message in reversed(self.results[-1].messages if self.results else ()):
-            for number, choice in enumerate(message.choices, start=1):
-                if choice.value == value:
-                    return number, choice.label
+        """The button on the bot's latest message that carries `value` (a step may answer
+        a press with nothing: the poll's times are pressed one after another)."""
+        for result in reversed(self.results):
+            for message in reversed(result.messages):
+                for number, choice in enumerate(message.choices, start=1):
+                    if choice.value == value:
+                        return number, choice.label
+            if result.messages:
+                break
         raise AssertionError(f"no button {value!r} on the bot's last messages")
 
 
