@@ -12,3 +12,24 @@ document.addEventListener("change", (event) => {
 // A page marked data-refresh (a broadcast being sent) reloads itself while work goes on.
 const refresh = document.body.getAttribute("data-refresh");
 if (refresh) window.setTimeout(() => window.location.reload(), Number(refresh) * 1000);
+// A poll's tally (data-tally) follows the members' answers as they come in.
+const tally = document.querySelector("[data-tally]");
+if (tally) {
+  const update = async () => {
+    const response = await fetch(tally.getAttribute("data-tally"), { credentials: "same-origin" });
+    if (!response.ok) return;
+    const found = await response.json();
+    if (!found.poll) return;
+    for (const slot of found.slots) {
+      for (const answer of ["yes", "maybe", "no"]) {
+        const cell = tally.querySelector(`[data-slot="${slot.position}"] [data-count="${answer}"]`);
+        if (cell) cell.textContent = slot[answer];
+      }
+      const row = tally.querySelector(`[data-slot="${slot.position}"]`);
+      if (row) row.classList.toggle("best", slot.position === found.best);
+    }
+    const answered = tally.querySelector("[data-answered]");
+    if (answered) answered.textContent = `${found.answered} / ${found.members}`;
+  };
+  window.setInterval(update, 10000);
+}

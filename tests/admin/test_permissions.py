@@ -8,7 +8,16 @@ import pytest
 
 from admin.routes import admin_routes
 from bot.db import transaction
-from bot.models import Alert, Broadcast, Inbound, Mentor, MentorMatch
+from bot.models import (
+    Alert,
+    Broadcast,
+    GroupMeeting,
+    GroupMember,
+    Inbound,
+    Mentor,
+    MentorMatch,
+    PeerGroup,
+)
 from tests.builders import add_person
 
 OK, LOGIN, FORBIDDEN = "ok", "login", "403"
@@ -68,6 +77,21 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("POST", "/admin/matches/{match_id}/approve"): (CASEWORK, True),
     ("POST", "/admin/matches/{match_id}/reject"): (CASEWORK, True),
     ("POST", "/admin/matches/{match_id}/mentor"): (CASEWORK, True),
+    ("GET", "/admin/groups"): (CASEWORK, False),
+    ("POST", "/admin/groups"): (CASEWORK, False),
+    ("GET", "/admin/groups/{group_id}"): (CASEWORK, True),
+    ("GET", "/admin/groups/{group_id}/tally"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}/invite"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}/members/{person_id}/remove"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}/approval"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}/poll"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}/confirm"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}/meetings"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}/meetings/{meeting_id}"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}/meetings/{meeting_id}/attendance"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}/announce"): (CASEWORK, True),
+    ("POST", "/admin/groups/{group_id}/end"): (CASEWORK, True),
     ("GET", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff/{staff_id}"): (ADMIN, False),
@@ -88,6 +112,16 @@ FORMS = {
     "/admin/staff/{staff_id}/password": {"password": "short"},
     "/admin/settings": {"sms_currency": "not a currency"},
     "/admin/mentors/{mentor_id}": {"status": "not-a-status", "capacity": "2"},
+    "/admin/groups": {"name": ""},
+    "/admin/groups/{group_id}": {"name": ""},
+    "/admin/groups/{group_id}/invite": {},
+    "/admin/groups/{group_id}/approval": {"leader": ""},
+    "/admin/groups/{group_id}/poll": {"time1": "not a time"},
+    "/admin/groups/{group_id}/confirm": {"position": "x"},
+    "/admin/groups/{group_id}/meetings": {"starts_at": "not a time"},
+    "/admin/groups/{group_id}/meetings/{meeting_id}": {"starts_at": "not a time"},
+    "/admin/groups/{group_id}/announce": {"text": ""},
+    "/admin/groups/{group_id}/end": {"confirm": "no"},
 }
 PUBLIC = {("POST", "/admin/login")}  # signing in has its own tests (tests/admin/test_auth.py)
 
@@ -122,7 +156,16 @@ def world(sqlite_stack, team):
             match = MentorMatch(mentor_id=mentor.id, mentee_id=person_id, status="active")
             session.add(match)
             session.flush()
-            ids[key] = {"person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
+            group = PeerGroup(name=f"Group {key}", facilitator_id=owner, created_by=owner)
+            session.add(group)
+            session.flush()
+            # Held already (attendance may be recorded); a member who left (removing: no-op).
+            meeting = GroupMeeting(group_id=group.id, number=1, starts_at=now, status="held")
+            session.add_all(
+                [meeting, GroupMember(group_id=group.id, person_id=person_id, status="left")]
+            )
+            session.flush()
+            ids[key] = {"group_id": group.id, "meeting_id": meeting.id, "person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
                         "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer,
                         "contact_id": 1, "mentor_id": mentor.id, "match_id": match.id}  # fmt: skip
     return ids
