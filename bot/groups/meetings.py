@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.audit import audit
 from bot.groups.errors import GroupError
-from bot.groups.tasks import add_task, cancel_tasks
+from bot.groups.tasks import add_task, add_tasks, cancel_tasks
 from bot.models import GroupMeeting, GroupMember, PeerGroup, Person
 from bot.models.groups import JOINED
 from bot.people.local_time import timezone_of
@@ -65,11 +65,12 @@ def schedule_weekly(
         )
         for start in starts
     ]
-    for member in joined(session, group.id):
-        add_task(
-            session, f"confirmed:{created[0].id}:{member.person_id}", "confirmed", group.id, now, now,
-            person_id=member.person_id, meeting_id=created[0].id, note=str(count),
-        )  # fmt: skip
+    rows = [
+        {"key": f"confirmed:{created[0].id}:{m.person_id}", "kind": "confirmed", "group_id": group.id,
+         "due_at": now, "person_id": m.person_id, "meeting_id": created[0].id, "note": str(count)}
+        for m in joined(session, group.id)
+    ]  # fmt: skip
+    add_tasks(session, rows, now)
     return created
 
 
@@ -143,40 +144,84 @@ def _revision(meeting: GroupMeeting) -> int:
 def _meeting_tasks(
     session: Session, group: PeerGroup, meeting: GroupMeeting, content: Content, now
 ):
-    for member in joined(session, group.id):
-        member_tasks(session, group, meeting, member.person_id, content, now)
-    end = meeting.starts_at + timedelta(minutes=meeting.minutes)
+    """One due row per reminder and per pulse for the whole group, at the earliest time any
+    member's own timezone asks for; when it falls due the tick sends it to every member
+    (whose own time has come; the others get a row of their own at theirs)."""
+    zones = {zone for _, zone in _member_zones(session, group.id, content)}
+    rows = []
     rev = _revision(meeting)
+    times: dict[str, datetime] = {}
+    for zone in zones:
+        for kind, at in reminder_times(
+            meeting.starts_at, zone, content.groups, content.delivery
+        ).items():
+            times[kind] = min(times.get(kind, at), at)
+    times["pulse"] = meeting.starts_at + timedelta(minutes=content.groups.pulse_after_minutes)
+    for kind, at in times.items():
+        if at > now or kind == "pulse":
+            rows.append(
+                {"key": f"{kind}:{meeting.id}:all:{rev}", "kind": kind, "group_id": group.id,
+                 "due_at": at, "meeting_id": meeting.id}
+            )  # fmt: skip
+    end = meeting.starts_at + timedelta(minutes=meeting.minutes)
     if group.facilitator_person_id is not None:
-        add_task(
-            session, f"attendance:{meeting.id}:{rev}", "attendance", group.id, end, now,
-            person_id=group.facilitator_person_id, meeting_id=meeting.id,
+        rows.append(
+            {"key": f"attendance:{meeting.id}:{rev}", "kind": "attendance", "group_id": group.id,
+             "due_at": end, "person_id": group.facilitator_person_id, "meeting_id": meeting.id}
         )  # fmt: skip
-    add_task(
-        session, f"after:{meeting.id}:{rev}", "after", group.id, end, now, meeting_id=meeting.id
-    )
+    rows.append(
+        {"key": f"after:{meeting.id}:{rev}", "kind": "after", "group_id": group.id, "due_at": end,
+         "meeting_id": meeting.id}
+    )  # fmt: skip
+    add_tasks(session, rows, now)
+
+
+def member_time(meeting, kind: str, zone: str, content: Content) -> datetime | None:
+    """When this member's own reminder or pulse falls due, in their timezone."""
+    if kind == "pulse":
+        return meeting.starts_at + timedelta(minutes=content.groups.pulse_after_minutes)
+    return reminder_times(meeting.starts_at, zone, content.groups, content.delivery).get(kind)
+
+
+def _member_zones(session: Session, group_id: int, content: Content) -> list[tuple[int, str]]:
+    """Each joined member's timezone, in one query."""
+    found = session.execute(
+        select(Person.id, Person.timezone)
+        .join(GroupMember, GroupMember.person_id == Person.id)
+        .where(GroupMember.group_id == group_id, GroupMember.status == JOINED)
+        .order_by(GroupMember.id)
+    ).all()
+    return [(row.id, timezone_of(row, content)) for row in found]
+
+
+def _member_rows(
+    group, meeting, person_id: int, zone: str, content: Content, now, zones: dict | None = None
+) -> list[dict]:
+    """`zones` keeps the reminder times per timezone: members mostly share one."""
+    zones = {} if zones is None else zones
+    if zone not in zones:
+        zones[zone] = reminder_times(meeting.starts_at, zone, content.groups, content.delivery)
+    rev = _revision(meeting)
+    rows = [
+        {"key": f"{kind}:{meeting.id}:{person_id}:{rev}", "kind": kind, "group_id": group.id,
+         "due_at": at, "person_id": person_id, "meeting_id": meeting.id}
+        for kind, at in zones[zone].items()
+        if at > now
+    ]  # fmt: skip
+    pulse = meeting.starts_at + timedelta(minutes=content.groups.pulse_after_minutes)
+    rows.append(
+        {"key": f"pulse:{meeting.id}:{person_id}:{rev}", "kind": "pulse", "group_id": group.id,
+         "due_at": pulse, "person_id": person_id, "meeting_id": meeting.id}
+    )  # fmt: skip
+    return rows
 
 
 def member_tasks(
     session: Session, group: PeerGroup, meeting: GroupMeeting, person_id: int, content: Content, now
 ) -> None:
     """One member's reminders (in their timezone) and pulse for one meeting."""
-    person = session.get(Person, person_id)
-    rev = _revision(meeting)
-    due = reminder_times(
-        meeting.starts_at, timezone_of(person, content), content.groups, content.delivery
-    )
-    for kind, at in due.items():
-        if at > now:
-            add_task(
-                session, f"{kind}:{meeting.id}:{person_id}:{rev}", kind, group.id, at, now,
-                person_id=person_id, meeting_id=meeting.id,
-            )  # fmt: skip
-    pulse = meeting.starts_at + timedelta(minutes=content.groups.pulse_after_minutes)
-    add_task(
-        session, f"pulse:{meeting.id}:{person_id}:{rev}", "pulse", group.id, pulse, now,
-        person_id=person_id, meeting_id=meeting.id,
-    )  # fmt: skip
+    zone = timezone_of(session.get(Person, person_id), content)
+    add_tasks(session, _member_rows(group, meeting, person_id, zone, content, now), now)
 
 
 def upcoming(session: Session, group_id: int, now: datetime) -> list[GroupMeeting]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from bot.models import GroupTask
@@ -43,6 +44,24 @@ def add_task(
     )
     session.add(task)
     return task
+
+
+def add_tasks(session: Session, rows: list[dict], now: datetime) -> None:
+    """Many due rows in one statement (a month of a group's reminders); a key that exists
+    already is left as it is, so a retry adds nothing twice."""
+    if not rows:
+        return
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = [
+        {"meeting_id": None, "person_id": None, "note": None, **row, "status": "pending",
+         "created_at": now}
+        for row in rows
+    ]  # fmt: skip
+    # One statement for every row (executemany): compiled once, cached.
+    statement = insert(GroupTask.__table__).on_conflict_do_nothing(index_elements=["key"])
+    session.connection().execute(statement, values)
 
 
 def cancel_tasks(

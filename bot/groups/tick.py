@@ -24,7 +24,8 @@ from bot.bulk import select_many
 from bot.db import transaction
 from bot.followup.batch import PeopleBatch
 from bot.groups import lifecycle
-from bot.groups.tasks import TO_DO, URGENT
+from bot.groups.meetings import member_time
+from bot.groups.tasks import TO_DO, URGENT, add_tasks
 from bot.messaging.outbox import step_values
 from bot.models import (
     Conversation,
@@ -61,10 +62,14 @@ RETRY_AFTER = timedelta(minutes=15)
 REPLY_DAYS = 3  # how long what a member writes after an announcement goes to the facilitator
 ANSWER_DAYS = 2  # a pulse is taken this long after it is asked
 WHOLE_GROUP = ("after", "vote_close", "year_end", "invite_close")
+# A row with no person for these is the whole group's: sent to every member who joined.
+FAN_OUT = ("before", "morning", "pulse")
+# A member whose own time (their timezone) is later than this gets a row of their own.
+OWN_TIME_AFTER = timedelta(minutes=1)
 TASKS = GroupTask.__table__
 CONVERSATIONS = Conversation.__table__
 DUE_COLUMNS = (
-    GroupTask.id, GroupTask.kind, GroupTask.group_id, GroupTask.meeting_id, GroupTask.person_id,
+    GroupTask.id, GroupTask.key, GroupTask.kind, GroupTask.group_id, GroupTask.meeting_id, GroupTask.person_id,
     GroupTask.note, GroupTask.due_at,
 )  # fmt: skip
 GROUP_COLUMNS = (
@@ -135,6 +140,7 @@ class GroupTick:
         if not rows:
             return
         connection = session.connection()
+        rows = self._fan_out(session, rows, now)
         group_ids = {row.group_id for row in rows}
         groups = {g.id: g for g in select_many(connection, GROUP_COLUMNS, PeerGroup.id, group_ids)}
         meeting_ids = {row.meeting_id for row in rows if row.meeting_id is not None}
@@ -156,6 +162,43 @@ class GroupTick:
                 continue
             fire.row(row)
         fire.writes.write(session)
+        add_tasks(session, fire.own_rows, now)
+
+    def _fan_out(self, session: Session, rows: list, now: datetime) -> list:
+        """A whole group's reminder or pulse becomes one row per member who joined (the
+        group's row is done once they are all decided, in this same transaction)."""
+        whole = [r for r in rows if r.kind in FAN_OUT and r.person_id is None]
+        if not whole:
+            return rows
+        members: dict[int, list[int]] = {}
+        for group_id, person_id in session.execute(
+            select(GroupMember.group_id, GroupMember.person_id)
+            .where(
+                GroupMember.group_id.in_({r.group_id for r in whole}),
+                GroupMember.status == "joined",
+            )
+            .order_by(GroupMember.id)
+        ):
+            members.setdefault(group_id, []).append(person_id)
+        out = [r for r in rows if not (r.kind in FAN_OUT and r.person_id is None)]
+        for row in whole:
+            session.execute(
+                TASKS.update().where(TASKS.c.id == row.id).values(status="done", fired_at=now)
+            )
+            out.extend(
+                SimpleNamespace(
+                    id=None,
+                    key=f"{row.key}:{person_id}",
+                    kind=row.kind,
+                    group_id=row.group_id,
+                    meeting_id=row.meeting_id,
+                    person_id=person_id,
+                    note=row.note,
+                    due_at=row.due_at,
+                )  # fmt: skip
+                for person_id in members.get(row.group_id, ())
+            )
+        return out
 
     def _whole_group(self, session: Session, row, now: datetime) -> None:
         task = session.get(GroupTask, row.id)
@@ -187,12 +230,21 @@ class _Firing:
         self.tick, self.content, self.session, self.now = tick, tick.content, session, now
         self.batch, self.groups, self.meetings, self.members = batch, groups, meetings, members
         self.writes = BatchWrites()
+        self.own_rows: list[dict] = []  # members' own rows split off a whole group's
         self.rendered: dict[tuple, tuple[Result, bool] | None] = {}
         self._names: dict[int, str] | None = None
         self._extra: dict[tuple, object] = {}
 
     def mark(self, row, **values) -> None:
-        self.writes.update(TASKS, "id", row.id, values)
+        if row.id is not None:
+            self.writes.update(TASKS, "id", row.id, values)
+        elif values.get("status") == "waiting" or "due_at" in values:
+            # A member of a whole group's row held back: a row of their own, for later.
+            self.own_rows.append(
+                {"key": row.key, "kind": row.kind, "group_id": row.group_id,
+                 "meeting_id": row.meeting_id, "person_id": row.person_id,
+                 "due_at": values["due_at"]}
+            )  # fmt: skip
 
     def row(self, row) -> None:
         now, content = self.now, self.content
@@ -212,11 +264,16 @@ class _Firing:
         if stale is not None:
             self.mark(row, status="cancelled", note=stale)
             return
+        timezone = timezone_of(person, content)
+        if row.id is None and meeting is not None:
+            own = member_time(meeting, row.kind, timezone, content)
+            if own is not None and own > now + OWN_TIME_AFTER:
+                self.mark(row, status="waiting", due_at=own)
+                return
         deadline = self._deadline(row, group, meeting)
         if deadline is not None and now >= deadline:
             self.mark(row, status="skipped", note="too late")
             return
-        timezone = timezone_of(person, content)
         conversation = self.batch.conversations[person.id]
         urgent = row.kind in URGENT
         if not urgent:
