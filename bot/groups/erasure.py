@@ -52,6 +52,15 @@ ERASERS = (
                 ("meeting_attendance", "person_id"),
                 ("group_task", "person_id"),
                 ("peer_group", "facilitator_person_id"),
+                # Rows of groups and meetings, which a person's rows point into: they stay
+                # (a meeting's counts), the person's own rows above are what is erased.
+                ("group_meeting", "group_id"),
+                ("group_member", "group_id"),
+                ("group_slot", "group_id"),
+                ("group_task", "group_id"),
+                ("group_task", "meeting_id"),
+                ("meeting_attendance", "meeting_id"),
+                ("slot_answer", "slot_id"),
             }
         ),
         _erase_groups,

@@ -59,12 +59,7 @@ def schedule_weekly(
     """`count` meetings a week apart from `first` (the same local time each week); every
     member is told the first one and how many follow."""
     starts = weekly(first.astimezone(group_zone(content)), count, group_zone(content))
-    created = [
-        add_meeting(
-            session, group, start, venue, content, now, actor=actor, series=series, tell=False
-        )
-        for start in starts
-    ]
+    created = _create(session, group, starts, venue, content, now, actor=actor, series=series)
     rows = [
         {"key": f"confirmed:{created[0].id}:{m.person_id}", "kind": "confirmed", "group_id": group.id,
          "due_at": now, "person_id": m.person_id, "meeting_id": created[0].id, "note": str(count)}
@@ -87,54 +82,80 @@ def add_meeting(
     tell: bool = True,
 ) -> GroupMeeting:
     """One meeting (a follow-up session unless `series`), within a year of the first."""
+    (meeting,) = _create(
+        session, group, [starts_at], venue, content, now, actor=actor, series=series
+    )
+    if tell:
+        rows = [
+            {"key": f"added:{meeting.id}:{m.person_id}", "kind": "added", "group_id": group.id,
+             "due_at": now, "person_id": m.person_id, "meeting_id": meeting.id}
+            for m in joined(session, group.id)
+        ]  # fmt: skip
+        add_tasks(session, rows, now)
+    return meeting
+
+
+def _create(
+    session: Session,
+    group: PeerGroup,
+    starts: list[datetime],
+    venue: str | None,
+    content: Content,
+    now: datetime,
+    *,
+    actor: str,
+    series: bool,
+) -> list[GroupMeeting]:
+    """Meetings and the due rows around them, in a few statements for the whole series."""
     if group.status != "active":
         raise GroupError("groups.error.not_approved")
-    if starts_at <= now:
-        raise GroupError("groups.error.slot_times")
     rules = content.groups
-    if not rules.may_meet(starts_at, group.first_meeting_at):
-        raise GroupError("groups.error.past_year_end")
-    number = (
-        session.scalar(
-            select(func.max(GroupMeeting.number)).where(GroupMeeting.group_id == group.id)
-        )
-        or 0
-    ) + 1
-    meeting = GroupMeeting(
-        group_id=group.id,
-        number=number,
-        starts_at=starts_at,
-        minutes=rules.meeting_minutes,
-        venue=(venue or "").strip()[:120] or None,
-        series=series,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(meeting)
+    earliest = min(starts)
+    first = min(earliest, group.first_meeting_at) if group.first_meeting_at else earliest
+    for starts_at in starts:
+        if starts_at <= now:
+            raise GroupError("groups.error.slot_times")
+        if not rules.may_meet(starts_at, first):
+            raise GroupError("groups.error.past_year_end")
+    number = session.scalar(
+        select(func.max(GroupMeeting.number)).where(GroupMeeting.group_id == group.id)
+    ) or 0  # fmt: skip
+    made = [
+        GroupMeeting(
+            group_id=group.id,
+            number=number + n,
+            starts_at=starts_at,
+            minutes=rules.meeting_minutes,
+            venue=(venue or "").strip()[:120] or None,
+            series=series,
+            created_at=now,
+            updated_at=now,
+        )  # fmt: skip
+        for n, starts_at in enumerate(sorted(starts), 1)
+    ]
+    session.add_all(made)
     session.flush()
-    if group.first_meeting_at is None or starts_at < group.first_meeting_at:
-        group.first_meeting_at = starts_at
-        group.ends_by = rules.ends_by(starts_at.astimezone(group_zone(content)).date())
-        cancel_tasks(session, "first meeting moved", group_id=group.id, kinds=("year_end",))
+    rows = []
+    if group.first_meeting_at is None or earliest < group.first_meeting_at:
+        group.ends_by = rules.ends_by(earliest.astimezone(group_zone(content)).date())
+        if group.first_meeting_at is not None:
+            cancel_tasks(session, "first meeting moved", group_id=group.id, kinds=("year_end",))
+        group.first_meeting_at = earliest
         end = at_local(group.ends_by, datetime.min.time(), group_zone(content))
-        add_task(
-            session,
-            f"year_end:{group.id}:{group.ends_by.isoformat()}",
-            "year_end",
-            group.id,
-            end,
-            now,
-        )
+        rows.append(
+            {"key": f"year_end:{group.id}:{group.ends_by.isoformat()}", "kind": "year_end",
+             "group_id": group.id, "due_at": end}
+        )  # fmt: skip
     group.updated_at = now
-    _meeting_tasks(session, group, meeting, content, now)
-    if tell:
-        for member in joined(session, group.id):
-            add_task(
-                session, f"added:{meeting.id}:{member.person_id}", "added", group.id, now, now,
-                person_id=member.person_id, meeting_id=meeting.id,
-            )  # fmt: skip
-    audit(session, actor, "group.meeting_added", None, now, group=group.id, meeting=meeting.id)
-    return meeting
+    zones = {zone for _, zone in _member_zones(session, group.id, content)}
+    for meeting in made:
+        rows += _meeting_rows(group, meeting, zones, content, now)
+    add_tasks(session, rows, now)
+    audit(
+        session, actor, "group.meetings_added", None, now, group=group.id,
+        meetings=[m.id for m in made],
+    )  # fmt: skip
+    return made
 
 
 def _revision(meeting: GroupMeeting) -> int:
@@ -144,10 +165,14 @@ def _revision(meeting: GroupMeeting) -> int:
 def _meeting_tasks(
     session: Session, group: PeerGroup, meeting: GroupMeeting, content: Content, now
 ):
+    zones = {zone for _, zone in _member_zones(session, group.id, content)}
+    add_tasks(session, _meeting_rows(group, meeting, zones, content, now), now)
+
+
+def _meeting_rows(group: PeerGroup, meeting: GroupMeeting, zones, content: Content, now) -> list:
     """One due row per reminder and per pulse for the whole group, at the earliest time any
     member's own timezone asks for; when it falls due the tick sends it to every member
     (whose own time has come; the others get a row of their own at theirs)."""
-    zones = {zone for _, zone in _member_zones(session, group.id, content)}
     rows = []
     rev = _revision(meeting)
     times: dict[str, datetime] = {}
@@ -173,7 +198,7 @@ def _meeting_tasks(
         {"key": f"after:{meeting.id}:{rev}", "kind": "after", "group_id": group.id, "due_at": end,
          "meeting_id": meeting.id}
     )  # fmt: skip
-    add_tasks(session, rows, now)
+    return rows
 
 
 def member_time(meeting, kind: str, zone: str, content: Content) -> datetime | None:

@@ -181,10 +181,12 @@ class GroupTick:
         ):
             members.setdefault(group_id, []).append(person_id)
         out = [r for r in rows if not (r.kind in FAN_OUT and r.person_id is None)]
+        session.execute(
+            TASKS.update()
+            .where(TASKS.c.id.in_([row.id for row in whole]))
+            .values(status="done", fired_at=now)
+        )
         for row in whole:
-            session.execute(
-                TASKS.update().where(TASKS.c.id == row.id).values(status="done", fired_at=now)
-            )
             out.extend(
                 SimpleNamespace(
                     id=None,
@@ -266,7 +268,10 @@ class _Firing:
             return
         timezone = timezone_of(person, content)
         if row.id is None and meeting is not None:
-            own = member_time(meeting, row.kind, timezone, content)
+            key = ("own", row.meeting_id, row.kind, timezone)
+            if key not in self._extra:
+                self._extra[key] = member_time(meeting, row.kind, timezone, content)
+            own = self._extra[key]
             if own is not None and own > now + OWN_TIME_AFTER:
                 self.mark(row, status="waiting", due_at=own)
                 return
@@ -368,18 +373,21 @@ class _Firing:
         return None
 
     def _absent(self, meeting_id: int, person_id: int) -> bool:
-        key = ("attendance", meeting_id, person_id)
+        """Marked absent, or said they could not come (and nothing recorded since)."""
+        key = ("attendance", meeting_id)
         if key not in self._extra:
-            row = self.session.execute(
-                select(MeetingAttendance.rsvp, MeetingAttendance.attended).where(
-                    MeetingAttendance.meeting_id == meeting_id,
-                    MeetingAttendance.person_id == person_id,
+            self._extra[key] = {
+                row.person_id: row.attended is False
+                or (row.attended is None and row.rsvp == "cant")
+                for row in self.session.execute(
+                    select(
+                        MeetingAttendance.person_id,
+                        MeetingAttendance.rsvp,
+                        MeetingAttendance.attended,
+                    ).where(MeetingAttendance.meeting_id == meeting_id)
                 )
-            ).first()
-            self._extra[key] = row is not None and (
-                row.attended is False or (row.attended is None and row.rsvp == "cant")
-            )
-        return bool(self._extra[key])
+            }
+        return bool(self._extra[key].get(person_id))  # type: ignore[union-attr]
 
     def _poll_times(self, group_id: int) -> list:
         key = ("poll", group_id)
