@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import yaml
 from sqlmodel import select
@@ -13,8 +13,19 @@ from bot.casework.alerts import raise_alert
 from bot.content import DEFAULT_CONTENT_DIR
 from bot.db import transaction
 from bot.followup.plans import enrol
+from bot.groups import forming, meetings, polls
 from bot.mentoring import registry
-from bot.models import Contact, Conversation, Inbound, Person, Staff
+from bot.models import (
+    Contact,
+    Conversation,
+    GroupMeeting,
+    GroupMember,
+    Inbound,
+    MeetingAttendance,
+    PeerGroup,
+    Person,
+    Staff,
+)
 from bot.people.assignment import facilitator_for_district
 from bot.people.consents import record_consents
 from bot.people.local_time import programme_today
@@ -92,6 +103,9 @@ def seed_demo(services: Services) -> None:
                 )
             _mentoring(session, services, person, entry, now)
             audit(session, SYSTEM, "demo.seeded", person.id, now)
+        session.flush()
+        for entry in demo.get("groups", []):
+            _group(session, services, entry, now)
 
 
 def _mentoring(session, services: Services, person: Person, entry: dict, now) -> None:
@@ -108,3 +122,80 @@ def _mentoring(session, services: Services, person: Person, entry: dict, now) ->
         registry.update(session, mentor, content, values, today, now, actor=SYSTEM)
     if entry.get("wants_mentor") is not None:
         registry.ask_for_mentor(session, person, now, actor=SYSTEM, **entry["wants_mentor"])
+
+
+def _group(session, services: Services, entry: dict, now) -> None:
+    """A forming group with its poll under way, or an active one with meetings held."""
+    if session.exec(select(PeerGroup).where(PeerGroup.name == entry["name"])).first():
+        return
+    content = services.content
+    people = {
+        p.display_name: p
+        for p in session.exec(select(Person).where(Person.display_name.is_not(None)))
+    }
+    facilitator = session.exec(select(Staff).where(Staff.role == "facilitator")).first()
+    values = forming.GroupValues(
+        name=entry["name"],
+        district=entry.get("district"),
+        language=entry.get("language", content.default_language),
+        facilitator_id=facilitator.id if facilitator else None,
+        facilitator_person_id=people[entry["facilitator_person"]].id
+        if entry.get("facilitator_person")
+        else None,
+        venues=tuple(entry.get("venues", ())),
+    )
+    group = forming.create(session, values, content, now, actor=SYSTEM, by=None)
+    for name in entry.get("members", []):
+        member = GroupMember(
+            group_id=group.id, person_id=people[name].id, status="joined", invited_at=now,
+            answered_at=now,         )  # fmt: skip
+        session.add(member)
+    session.flush()
+    zone = meetings.group_zone(content)
+    today = now.astimezone(zone).date()
+
+    def at(days: int) -> datetime:
+        return datetime.combine(today + timedelta(days=days), time(17), zone).astimezone(UTC)
+
+    if entry.get("poll"):
+        poll = entry["poll"]
+        number = polls.open_poll(
+            session, group, [(at(d), None) for d in poll["days"]], content, now, actor=SYSTEM
+        )
+        for name, answers in (poll.get("answers") or {}).items():
+            polls.record_answers(
+                session, group.id, number, people[name].id,
+                {int(k): v for k, v in answers.items()}, now,
+            )  # fmt: skip
+    if entry.get("leader"):
+        forming.record_approval(
+            session, group, entry["leader"], today - timedelta(days=30), now, actor=SYSTEM, by=None
+        )
+    held = int(entry.get("held", 0))
+    for number in range(1, held + 1):
+        # Meetings in the past are history: recorded as they happened.
+        meeting = GroupMeeting(
+            group_id=group.id, number=number, starts_at=at(-7 * (held - number + 1)),
+            status="held", attendance_at=now, attendance_by="staff", created_at=now,
+            updated_at=now,
+        )  # fmt: skip
+        session.add(meeting)
+        session.flush()
+        came = set((entry.get("attended") or {}).get(number, ()))
+        for name in entry.get("members", []):
+            session.add(
+                MeetingAttendance(
+                    meeting_id=meeting.id,
+                    person_id=people[name].id,
+                    attended=name in came,
+                    helpful=True if name in came else None,
+                )  # fmt: skip
+            )
+        if number == 1:
+            group.first_meeting_at = meeting.starts_at
+            group.ends_by = content.groups.ends_by(meeting.starts_at.astimezone(zone).date())
+    for week in range(int(entry.get("coming", 0))):
+        meetings.add_meeting(
+            session, group, at(7 * week + 2), None, content, now, actor=SYSTEM, series=True,
+            tell=False,
+        )  # fmt: skip
