@@ -9,10 +9,12 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import func, select, true
 
 from admin.deps import AnyStaff, services
+from admin.pages.groups import groups_condition
 from admin.render import render
 from admin.scope import alerts_condition, people_condition
 from bot.casework.staff_links import linked_contacts, may_link
 from bot.db import transaction
+from bot.groups import views as group_views
 from bot.models import Alert, Person, ScheduledPrompt
 
 router = APIRouter(prefix="/admin")
@@ -63,6 +65,7 @@ async def dashboard(request: Request, ctx: AnyStaff):
                     alerts_condition(ctx.staff) if ctx.staff.role == "facilitator" else true(),
                 )
             ).all()
+            groups = group_views.activity(session, groups_condition(ctx.staff), now)
             # Someone who can own an alert and has nowhere to be told of one: say so here.
             unlinked = may_link(ctx.staff) and not linked_contacts(session, ctx.staff.id)
         ages = {"lt1d": 0, "1to7d": 0, "gt7d": 0}
@@ -88,6 +91,7 @@ async def dashboard(request: Request, ctx: AnyStaff):
             "severities": severities,
             "ages": ages,
             "overdue": overdue,
+            "groups": groups,
         }
 
     return render(request, ctx, "dashboard.html", **(await run_in_threadpool(numbers)))

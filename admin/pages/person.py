@@ -23,6 +23,7 @@ from bot.casework.corrections import CaseworkError, assign_facilitator, correct_
 from bot.casework.erasure import erase_person
 from bot.db import transaction
 from bot.followup.outcomes import OUTCOMES, record_outcome
+from bot.groups import views as group_views
 from bot.mentoring import review
 from bot.models import ScheduledPrompt
 from bot.people.profile import EDITABLE, VULNERABILITIES
@@ -73,12 +74,13 @@ async def _show(
             # Reading a person's record is itself recorded.
             audit(session, staff_actor(ctx.staff.id), "person.viewed", person.id, now)
             mentoring = review.of_person(session, person.id)
+            groups = group_views.person_groups(session, person.id)
             page = person_page.load(session, person, max(1, limit))
-            found = page, facilitators(session), mentoring
+            found = page, facilitators(session), mentoring, groups
             session.expunge_all()
             return found
 
-    page, staff, mentoring = await run_in_threadpool(load)
+    page, staff, mentoring, groups = await run_in_threadpool(load)
     done = request.query_params.get("done")
     extra.setdefault("trajectory_chart", _trajectory(page, ctx))
     extra.setdefault("describe", _describer(svc.content, ctx))
@@ -97,6 +99,7 @@ async def _show(
         done=done if done in DONE else None,
         limit=limit,
         mentoring=mentoring,
+        groups=groups,
         mentoring_error=_mentoring_error(request),
         **extra,
     )

@@ -14,9 +14,11 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.db import parse_id
-from bot.models import Contact, Mentor, Person
+from bot.models import Contact, GroupMember, GroupRequest, Mentor, Person
 
-FLAGS = ("unreachable", "paused", "assisted", "unassigned", "mentor", "mentor_ready")
+FLAGS = (
+    "unreachable", "paused", "assisted", "unassigned", "mentor", "mentor_ready", "wants_group",
+)  # fmt: skip
 _COHORT = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
@@ -36,6 +38,7 @@ class PeopleFilter:
     age_band: str = ""
     flag: str = ""
     facilitator: str = ""  # a staff id (admins only)
+    group: str = ""  # a peer group's id: its members who joined (a broadcast to a group)
 
     @classmethod
     def from_mapping(cls, values) -> PeopleFilter:
@@ -88,8 +91,16 @@ class PeopleFilter:
             )
         elif self.flag == "mentor_ready":  # approved mentors (training checked at matching)
             found.append(Person.id.in_(select(Mentor.person_id).where(Mentor.status == "approved")))
+        elif self.flag == "wants_group":  # asked to join a peer group, not invited yet
+            waiting = select(GroupRequest.person_id).where(GroupRequest.status == "waiting")
+            found.append(Person.id.in_(waiting))
         if parse_id(self.facilitator) is not None:
             found.append(Person.facilitator_id == parse_id(self.facilitator))
+        if parse_id(self.group) is not None:
+            members = select(GroupMember.person_id).where(
+                GroupMember.group_id == parse_id(self.group), GroupMember.status == "joined"
+            )
+            found.append(Person.id.in_(members))
         # Erased people are tombstones: nothing to find.
         found.append(Person.erased_at.is_(None))
         return found
