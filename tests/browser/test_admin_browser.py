@@ -343,3 +343,54 @@ def test_run_matching_read_why_and_approve_all(live, admin_page, shot):
         match = session.exec(select(MentorMatch).where(MentorMatch.mentee_id == mentee)).one()
         assert (match.status, match.mentor_id) == ("offered", mentor)
     page.console.assert_clean()
+
+
+def test_form_a_group_invite_poll_and_read_the_tally(live, admin_page, shot):
+    from bot.groups import polls
+    from bot.models import GroupMember, PeerGroup
+
+    page = admin_page
+    people = [
+        live.add_person(f"Khady Groupeast{n}", district="east", language="en") for n in range(2)
+    ]
+    page.click("header.top nav a[href='/admin/groups']")
+    page.locator("#new-group summary").click()
+    form = page.locator("#new-group form")
+    form.locator("input[name=name]").fill("East circle")
+    form.locator("select[name=district]").select_option("east")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("p.flash")).to_have_text(EN("groups.done.created"))
+    shot(page, "1-created")
+
+    # Both are newcomers from the district: proposed, invited in one go.
+    page.locator("#members summary").click()
+    for person in people:
+        page.locator(f"#members input[name=person][value='{person}']").check()
+    page.locator("form[action$='/invite'] button[type=submit]").click()
+    expect(page.locator("p.flash")).to_have_text(EN("groups.done.invited"))
+    expect(page.locator("#members table")).to_contain_text("Khady Groupeast1")
+
+    page.locator("form[action$='/approval'] input[name=leader]").fill("Chief Sow")
+    today = live.clock().date()
+    page.locator("form[action$='/approval'] input[name=approved_on]").fill(today.isoformat())
+    page.locator("form[action$='/approval'] button[type=submit]").click()
+    expect(page.locator("p.flash")).to_have_text(EN("groups.done.approved"))
+
+    with transaction(live.engine) as session:
+        group = session.exec(select(PeerGroup).where(PeerGroup.name == "East circle")).one()
+        for member in session.exec(select(GroupMember).where(GroupMember.group_id == group.id)):
+            member.status = "joined"  # as if both pressed Join
+        group_id = group.id
+    page.locator("#poll summary").click()
+    for n, days in ((1, 3), (2, 4)):
+        day = today + timedelta(days=days)
+        page.locator(f"#poll input[name=time{n}]").fill(f"{day.isoformat()}T17:00")
+    page.locator("form[action$='/poll'] button[type=submit]").click()
+    expect(page.locator("p.flash")).to_have_text(EN("groups.done.poll"))
+    with transaction(live.engine) as session:
+        polls.record_answers(session, group_id, 1, people[0], {1: "no", 2: "yes"}, live.clock())
+    # The tally follows the answers without reloading the page (admin.js, every 10 s).
+    expect(page.locator("tr[data-slot='2'] [data-count=yes]")).to_have_text("1", timeout=15000)
+    expect(page.locator("tr[data-slot='2']")).to_have_class(re.compile("best"))
+    shot(page, "2-tally")
+    page.console.assert_clean()
