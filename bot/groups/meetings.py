@@ -59,11 +59,14 @@ def schedule_weekly(
     """`count` meetings a week apart from `first` (the same local time each week); every
     member is told the first one and how many follow."""
     starts = weekly(first.astimezone(group_zone(content)), count, group_zone(content))
-    created = _create(session, group, starts, venue, content, now, actor=actor, series=series)
+    members: list[tuple[int, str]] = []
+    created = _create(
+        session, group, starts, venue, content, now, actor=actor, series=series, members=members
+    )
     rows = [
-        {"key": f"confirmed:{created[0].id}:{m.person_id}", "kind": "confirmed", "group_id": group.id,
-         "due_at": now, "person_id": m.person_id, "meeting_id": created[0].id, "note": str(count)}
-        for m in joined(session, group.id)
+        {"key": f"confirmed:{created[0].id}:{person_id}", "kind": "confirmed", "group_id": group.id,
+         "due_at": now, "person_id": person_id, "meeting_id": created[0].id, "note": str(count)}
+        for person_id, _ in members
     ]  # fmt: skip
     add_tasks(session, rows, now)
     return created
@@ -105,8 +108,10 @@ def _create(
     *,
     actor: str,
     series: bool,
+    members: list | None = None,
 ) -> list[GroupMeeting]:
-    """Meetings and the due rows around them, in a few statements for the whole series."""
+    """Meetings and the due rows around them, in a few statements for the whole series;
+    `members` (when given) is filled with the (person, timezone) of those who joined."""
     if group.status != "active":
         raise GroupError("groups.error.not_approved")
     rules = content.groups
@@ -117,7 +122,8 @@ def _create(
             raise GroupError("groups.error.slot_times")
         if not rules.may_meet(starts_at, first):
             raise GroupError("groups.error.past_year_end")
-    number = session.scalar(
+    # A group that never had a meeting has none to number after.
+    number = 0 if group.first_meeting_at is None else session.scalar(
         select(func.max(GroupMeeting.number)).where(GroupMeeting.group_id == group.id)
     ) or 0  # fmt: skip
     made = [
@@ -147,7 +153,10 @@ def _create(
              "group_id": group.id, "due_at": end}
         )  # fmt: skip
     group.updated_at = now
-    zones = {zone for _, zone in _member_zones(session, group.id, content)}
+    found = _member_zones(session, group.id, content)
+    if members is not None:
+        members.extend(found)
+    zones = {zone for _, zone in found}
     for meeting in made:
         rows += _meeting_rows(group, meeting, zones, content, now)
     add_tasks(session, rows, now)
