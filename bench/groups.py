@@ -182,8 +182,12 @@ def main() -> None:
         chunk = group_ids[start : start + CHUNK]
         began = time.perf_counter()
         with transaction(engine) as session:
+            # The groups as a page would have them at hand: one query for the chunk.
+            loaded = {
+                g.id: g for g in session.scalars(select(PeerGroup).where(PeerGroup.id.in_(chunk)))
+            }
             for n, group_id in enumerate(chunk, start):
-                group = session.get(PeerGroup, group_id)
+                group = loaded[group_id]
                 meetings.schedule_weekly(
                     session, group, first_meeting(n), args.weeks, None, content, START,
                     actor="bench", series=True,

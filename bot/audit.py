@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
 from bot.models import AuditLog
@@ -20,4 +21,12 @@ def staff_actor(staff_id: int) -> str:
 def audit(
     session: Session, actor: str, action: str, person_id: int | None, now: datetime, **details
 ) -> None:
-    session.add(AuditLog(at=now, actor=actor, action=action, person_id=person_id, details=details))
+    # One statement at once, not an object for the unit of work: a confirmation that
+    # schedules a month of meetings writes it beside its few bulk statements.
+    session.connection().execute(
+        _INSERT,
+        {"at": now, "actor": actor, "action": action, "person_id": person_id, "details": details},
+    )
+
+
+_INSERT = insert(AuditLog.__table__)

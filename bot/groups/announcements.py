@@ -28,10 +28,8 @@ def announce(session: Session, group: PeerGroup, text: str, now: datetime, *, ac
         raise GroupError("groups.error.ended")
     members = joined(session, group.id)
     stamp = int(now.timestamp() * 1000)
-    for member in members:
-        add_task(
-            session, f"announcement:{group.id}:{stamp}:{member.person_id}", "announcement", group.id,
-            now, now, person_id=member.person_id, note=text,
-        )  # fmt: skip
+    # The whole group's row: every member who joined gets it when the tick fans it out.
+    add_task(session, f"announcement:{group.id}:{stamp}:all", "announcement", group.id, now, now,
+             note=text)  # fmt: skip
     audit(session, actor, "group.announced", None, now, group=group.id, members=len(members))
     return len(members)

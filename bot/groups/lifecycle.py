@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from bot.audit import audit
 from bot.groups.meetings import joined, series_over
-from bot.groups.tasks import add_task, cancel_tasks
+from bot.groups.tasks import add_tasks, cancel_tasks
 from bot.models import GroupMeeting, GroupMember, PeerGroup
 from bot.models.groups import JOINED
 from flows.content import Content
@@ -31,13 +31,19 @@ def after_meeting(
         return
     until = now + timedelta(days=content.groups.poll_days)
     group.vote_open_until, group.updated_at = until, now
-    for member in joined(session, group.id):
-        member.vote = None
-        add_task(
-            session, f"vote:{group.id}:{member.person_id}", "vote", group.id, now, now,
-            person_id=member.person_id,
-        )  # fmt: skip
-    add_task(session, f"vote_close:{group.id}", "vote_close", group.id, until, now)
+    session.execute(
+        update(GroupMember)
+        .where(GroupMember.group_id == group.id, GroupMember.status == JOINED)
+        .values(vote=None)
+    )
+    # The question is the whole group's row (every member who joined is asked).
+    add_tasks(
+        session,
+        [{"key": f"vote:{group.id}:all", "kind": "vote", "group_id": group.id, "due_at": now},
+         {"key": f"vote_close:{group.id}", "kind": "vote_close", "group_id": group.id,
+          "due_at": until}],
+        now,
+    )  # fmt: skip
     audit(session, "system", "group.vote_opened", None, now, group=group.id)
 
 
@@ -64,11 +70,7 @@ def close_vote(session: Session, group: PeerGroup, now: datetime) -> str:
         return group.outcome or group.status
     if keep > stop:
         group.outcome, group.updated_at = "continued", now
-        for member in joined(session, group.id):
-            add_task(
-                session, f"continues:{group.id}:{member.person_id}", "continues", group.id, now, now,
-                person_id=member.person_id,
-            )  # fmt: skip
+        _tell_group(session, group, "continues", now)
         audit(session, "system", "group.continued", None, now, group=group.id, keep=keep, stop=stop)
         return "continued"
     end(session, group, "stopped", now, actor="system")
@@ -89,9 +91,13 @@ def end(session: Session, group: PeerGroup, outcome: str, now: datetime, *, acto
     ):
         meeting.status, meeting.updated_at = "cancelled", now
     group.status, group.outcome, group.ended_at, group.updated_at = "ended", outcome, now, now
-    for member in joined(session, group.id):
-        add_task(
-            session, f"ended:{group.id}:{member.person_id}", "ended", group.id, now, now,
-            person_id=member.person_id,
-        )  # fmt: skip
+    _tell_group(session, group, "ended", now)
     audit(session, actor, "group.ended", None, now, group=group.id, outcome=outcome)
+
+
+def _tell_group(session: Session, group: PeerGroup, kind: str, now: datetime) -> None:
+    """The whole group's row: every member who joined is told when it falls due."""
+    add_tasks(
+        session, [{"key": f"{kind}:{group.id}:all", "kind": kind, "group_id": group.id,
+                   "due_at": now}], now,
+    )  # fmt: skip

@@ -6,10 +6,12 @@ latest a year after its first meeting."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from bot.audit import audit
@@ -55,21 +57,18 @@ def schedule_weekly(
     *,
     actor: str,
     series: bool,
-) -> list[GroupMeeting]:
+) -> list[int]:
     """`count` meetings a week apart from `first` (the same local time each week); every
-    member is told the first one and how many follow."""
+    member is told the first one and how many follow. Returns the meetings' ids."""
     starts = weekly(first.astimezone(group_zone(content)), count, group_zone(content))
-    members: list[tuple[int, str]] = []
-    created = _create(
-        session, group, starts, venue, content, now, actor=actor, series=series, members=members
-    )
-    rows = [
-        {"key": f"confirmed:{created[0].id}:{person_id}", "kind": "confirmed", "group_id": group.id,
-         "due_at": now, "person_id": person_id, "meeting_id": created[0].id, "note": str(count)}
-        for person_id, _ in members
-    ]  # fmt: skip
+    made, rows = _create(session, group, starts, venue, content, now, actor=actor, series=series)
+    # The whole group's row: when it falls due, every member who joined is told.
+    rows.append(
+        {"key": f"confirmed:{made[0].id}:all", "kind": "confirmed", "group_id": group.id,
+         "due_at": now, "meeting_id": made[0].id, "note": str(count)}
+    )  # fmt: skip
     add_tasks(session, rows, now)
-    return created
+    return [m.id for m in made]
 
 
 def add_meeting(
@@ -85,17 +84,26 @@ def add_meeting(
     tell: bool = True,
 ) -> GroupMeeting:
     """One meeting (a follow-up session unless `series`), within a year of the first."""
-    (meeting,) = _create(
+    (made,), rows = _create(
         session, group, [starts_at], venue, content, now, actor=actor, series=series
     )
     if tell:
-        rows = [
-            {"key": f"added:{meeting.id}:{m.person_id}", "kind": "added", "group_id": group.id,
-             "due_at": now, "person_id": m.person_id, "meeting_id": meeting.id}
-            for m in joined(session, group.id)
-        ]  # fmt: skip
-        add_tasks(session, rows, now)
-    return meeting
+        rows.append(
+            {"key": f"added:{made.id}:all", "kind": "added", "group_id": group.id,
+             "due_at": now, "meeting_id": made.id}
+        )  # fmt: skip
+    add_tasks(session, rows, now)
+    return session.get(GroupMeeting, made.id)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A meeting just inserted: what its due rows are made from."""
+
+    id: int
+    starts_at: datetime
+    minutes: int
+    revision: int = 0
 
 
 def _create(
@@ -108,10 +116,9 @@ def _create(
     *,
     actor: str,
     series: bool,
-    members: list | None = None,
-) -> list[GroupMeeting]:
-    """Meetings and the due rows around them, in a few statements for the whole series;
-    `members` (when given) is filled with the (person, timezone) of those who joined."""
+) -> tuple[list[Planned], list[dict]]:
+    """Meetings, in one statement for the whole series; returns them and the due rows
+    around them, for the caller to add with its own in one statement."""
     if group.status != "active":
         raise GroupError("groups.error.not_approved")
     rules = content.groups
@@ -122,49 +129,58 @@ def _create(
             raise GroupError("groups.error.slot_times")
         if not rules.may_meet(starts_at, first):
             raise GroupError("groups.error.past_year_end")
+    # Read before the group changes, so that nothing waits to be flushed first.
+    zones = {zone for _, zone in _member_zones(session, group.id, content)}
     # A group that never had a meeting has none to number after.
     number = 0 if group.first_meeting_at is None else session.scalar(
         select(func.max(GroupMeeting.number)).where(GroupMeeting.group_id == group.id)
     ) or 0  # fmt: skip
-    made = [
-        GroupMeeting(
-            group_id=group.id,
-            number=number + n,
-            starts_at=starts_at,
-            minutes=rules.meeting_minutes,
-            venue=(venue or "").strip()[:120] or None,
-            series=series,
-            created_at=now,
-            updated_at=now,
-        )  # fmt: skip
-        for n, starts_at in enumerate(sorted(starts), 1)
-    ]
-    session.add_all(made)
-    session.flush()
+    starts = sorted(starts)
+    place = (venue or "").strip()[:120] or None
+    values = [
+        {"group_id": group.id, "number": number + n, "starts_at": starts_at,
+         "minutes": rules.meeting_minutes, "venue": place, "series": series,
+         "status": "scheduled", "revision": 0, "created_at": now, "updated_at": now}
+        for n, starts_at in enumerate(starts, 1)
+    ]  # fmt: skip
+    ids = session.connection().execute(_INSERT_MEETINGS, values).scalars()
+    made = [Planned(i, at, rules.meeting_minutes) for i, at in zip(ids, starts, strict=True)]
     rows = []
+    changed = {"updated_at": now}
     if group.first_meeting_at is None or earliest < group.first_meeting_at:
-        group.ends_by = rules.ends_by(earliest.astimezone(group_zone(content)).date())
+        ends_by = rules.ends_by(earliest.astimezone(group_zone(content)).date())
         if group.first_meeting_at is not None:
             cancel_tasks(session, "first meeting moved", group_id=group.id, kinds=("year_end",))
-        group.first_meeting_at = earliest
-        end = at_local(group.ends_by, datetime.min.time(), group_zone(content))
+        changed |= {"first_meeting_at": earliest, "ends_by": ends_by}
+        end = at_local(ends_by, datetime.min.time(), group_zone(content))
         rows.append(
-            {"key": f"year_end:{group.id}:{group.ends_by.isoformat()}", "kind": "year_end",
+            {"key": f"year_end:{group.id}:{ends_by.isoformat()}", "kind": "year_end",
              "group_id": group.id, "due_at": end}
         )  # fmt: skip
-    group.updated_at = now
-    found = _member_zones(session, group.id, content)
-    if members is not None:
-        members.extend(found)
-    zones = {zone for _, zone in found}
+    _write(session, group, changed)
     for meeting in made:
         rows += _meeting_rows(group, meeting, zones, content, now)
-    add_tasks(session, rows, now)
     audit(
         session, actor, "group.meetings_added", None, now, group=group.id,
         meetings=[m.id for m in made],
     )  # fmt: skip
-    return made
+    return made, rows
+
+
+# Built once (statements are most of a confirmation's cost); an UPDATE sets the columns
+# named in its parameters.
+_INSERT_MEETINGS = insert(GroupMeeting.__table__).returning(
+    GroupMeeting.__table__.c.id, sort_by_parameter_order=True
+)
+_UPDATE_GROUP = update(PeerGroup.__table__).where(PeerGroup.__table__.c.id == bindparam("group"))
+
+
+def _write(session: Session, group: PeerGroup, values: dict) -> None:
+    """The group's new dates in one UPDATE, and on the loaded row as they now are in the
+    database (nothing left for the unit of work to flush)."""
+    session.connection().execute(_UPDATE_GROUP, {"group": group.id, **values})
+    for name, value in values.items():
+        set_committed_value(group, name, value)
 
 
 def _revision(meeting: GroupMeeting) -> int:
@@ -217,14 +233,19 @@ def member_time(meeting, kind: str, zone: str, content: Content) -> datetime | N
     return reminder_times(meeting.starts_at, zone, content.groups, content.delivery).get(kind)
 
 
+# Built once: a group's confirmation reads it for every group.
+_MEMBER_ZONES = (
+    select(Person.id, Person.timezone)
+    .join(GroupMember, GroupMember.person_id == Person.id)
+    .where(GroupMember.group_id == bindparam("group_id"), GroupMember.status == JOINED)
+    .order_by(GroupMember.id)
+)
+
+
 def _member_zones(session: Session, group_id: int, content: Content) -> list[tuple[int, str]]:
-    """Each joined member's timezone, in one query."""
-    found = session.execute(
-        select(Person.id, Person.timezone)
-        .join(GroupMember, GroupMember.person_id == Person.id)
-        .where(GroupMember.group_id == group_id, GroupMember.status == JOINED)
-        .order_by(GroupMember.id)
-    ).all()
+    """Each joined member's timezone, in one query (on the connection: no ORM rows)."""
+    session.flush()
+    found = session.connection().execute(_MEMBER_ZONES, {"group_id": group_id}).all()
     return [(row.id, timezone_of(row, content)) for row in found]
 
 
@@ -315,11 +336,11 @@ def change(
         )
     _meeting_tasks(session, group, meeting, content, now)
     rev = _revision(meeting)
-    for member in joined(session, group.id):
-        add_task(
-            session, f"change:{meeting.id}:{member.person_id}:{rev}", "change", group.id, now, now,
-            person_id=member.person_id, meeting_id=meeting.id,
-        )  # fmt: skip
+    # The whole group's row: every member who joined is told when it falls due (at once).
+    add_task(
+        session, f"change:{meeting.id}:all:{rev}", "change", group.id, now, now,
+        meeting_id=meeting.id,
+    )  # fmt: skip
     audit(session, actor, "group.meeting_changed", None, now, group=group.id, meeting=meeting.id)
 
 
@@ -328,11 +349,9 @@ def cancel(session: Session, group: PeerGroup, meeting: GroupMeeting, now: datet
         raise GroupError("groups.error.meeting_closed")
     cancel_tasks(session, "meeting cancelled", meeting_id=meeting.id, kinds=AROUND_MEETING)
     meeting.status, meeting.updated_at = "cancelled", now
-    for member in joined(session, group.id):
-        add_task(
-            session, f"cancel:{meeting.id}:{member.person_id}", "cancel", group.id, now, now,
-            person_id=member.person_id, meeting_id=meeting.id,
-        )  # fmt: skip
+    add_task(
+        session, f"cancel:{meeting.id}:all", "cancel", group.id, now, now, meeting_id=meeting.id
+    )
     audit(session, actor, "group.meeting_cancelled", None, now, group=group.id, meeting=meeting.id)
 
 

@@ -207,7 +207,7 @@ def confirm(
     *,
     actor: str,
     meetings_count: int | None = None,
-) -> list:
+) -> list[int]:
     """The facilitator chose a time: the poll closes, the first series is scheduled weekly
     from it and every member is told. Only once the community leader approved."""
     if group.status != "active":

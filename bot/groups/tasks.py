@@ -13,8 +13,9 @@ from sqlmodel import Session
 from bot.models import GroupTask
 
 TO_DO = ("pending", "waiting")
-# Sent the moment they fall due: not held by the daily cap or a conversation.
-URGENT = ("change", "cancel", "announcement", "ended", "continues")
+# Sent the moment they fall due: not held by the daily cap or a conversation. (That the
+# group goes on or has ended is news that can wait for the next allowed time.)
+URGENT = ("change", "cancel", "announcement")
 
 
 def add_task(
@@ -53,15 +54,19 @@ def add_tasks(session: Session, rows: list[dict], now: datetime) -> None:
         return
     session.flush()
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = [
         {"meeting_id": None, "person_id": None, "note": None, **row, "status": "pending",
          "created_at": now}
         for row in rows
     ]  # fmt: skip
-    # One statement for every row (executemany): compiled once, cached.
-    statement = insert(GroupTask.__table__).on_conflict_do_nothing(index_elements=["key"])
-    session.connection().execute(statement, values)
+    # One statement for every row (executemany), built once per dialect.
+    session.connection().execute(_ADD[dialect], values)
+
+
+_ADD = {
+    name: insert(GroupTask.__table__).on_conflict_do_nothing(index_elements=["key"])
+    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
 
 
 def cancel_tasks(

@@ -63,7 +63,12 @@ REPLY_DAYS = 3  # how long what a member writes after an announcement goes to th
 ANSWER_DAYS = 2  # a pulse is taken this long after it is asked
 WHOLE_GROUP = ("after", "vote_close", "year_end", "invite_close")
 # A row with no person for these is the whole group's: sent to every member who joined.
-FAN_OUT = ("before", "morning", "pulse")
+FAN_OUT = (
+    "before", "morning", "pulse", "confirmed", "added", "change", "cancel", "announcement", "vote",
+    "continues", "ended",
+)  # fmt: skip
+# Of those, what falls due at each member's own time of day (their timezone).
+OWN_TIME = ("before", "morning", "pulse")
 # A member whose own time (their timezone) is later than this gets a row of their own.
 OWN_TIME_AFTER = timedelta(minutes=1)
 TASKS = GroupTask.__table__
@@ -81,6 +86,10 @@ MEETING_COLUMNS = (
     GroupMeeting.status, GroupMeeting.attendance_at,
 )  # fmt: skip
 MEMBER_COLUMNS = (GroupMember.group_id, GroupMember.person_id, GroupMember.status)
+ATTENDANCE_COLUMNS = (
+    MeetingAttendance.meeting_id, MeetingAttendance.person_id, MeetingAttendance.rsvp,
+    MeetingAttendance.attended,
+)  # fmt: skip
 
 
 class GroupTick:
@@ -155,7 +164,13 @@ class GroupTick:
         }
         batch = PeopleBatch.load(session, self.content.delivery, person_ids, now)
         fire = _Firing(self, session, now, batch, groups, meetings, members)
+        fire.load_attendance({row.meeting_id for row in rows if row.kind == "pulse"})
+        last = _series_ends(session, [row for row in rows if row.kind == "after"])
         for row in rows:
+            if row.kind == "after" and row.meeting_id not in last:
+                # Not the series' last meeting: nothing to open (lifecycle.after_meeting).
+                fire.mark(row, status="done", fired_at=now)
+                continue
             if row.kind in WHOLE_GROUP:
                 fire.writes.write(session)  # what this batch changed goes first
                 self._whole_group(session, row, now)
@@ -165,8 +180,9 @@ class GroupTick:
         add_tasks(session, fire.own_rows, now)
 
     def _fan_out(self, session: Session, rows: list, now: datetime) -> list:
-        """A whole group's reminder or pulse becomes one row per member who joined (the
-        group's row is done once they are all decided, in this same transaction)."""
+        """A whole group's row (a reminder, a pulse, news of a meeting, an announcement)
+        becomes one row per member who joined (the group's row is done once they are all
+        decided, in this same transaction)."""
         whole = [r for r in rows if r.kind in FAN_OUT and r.person_id is None]
         if not whole:
             return rows
@@ -236,6 +252,7 @@ class _Firing:
         self.rendered: dict[tuple, tuple[Result, bool] | None] = {}
         self._names: dict[int, str] | None = None
         self._extra: dict[tuple, object] = {}
+        self.absent: dict[int, set[int]] = {}
 
     def mark(self, row, **values) -> None:
         if row.id is not None:
@@ -267,7 +284,7 @@ class _Firing:
             self.mark(row, status="cancelled", note=stale)
             return
         timezone = timezone_of(person, content)
-        if row.id is None and meeting is not None:
+        if row.id is None and meeting is not None and row.kind in OWN_TIME:
             key = ("own", row.meeting_id, row.kind, timezone)
             if key not in self._extra:
                 self._extra[key] = member_time(meeting, row.kind, timezone, content)
@@ -372,22 +389,19 @@ class _Firing:
             return times[0].closes_at if times else None
         return None
 
+    def load_attendance(self, meeting_ids: set[int]) -> None:
+        """Who was absent from the meetings whose pulses are in this batch, in one query."""
+        self.absent = {m: set() for m in meeting_ids}
+        for row in select_many(
+            self.session.connection(), ATTENDANCE_COLUMNS, MeetingAttendance.meeting_id,
+            meeting_ids,
+        ):  # fmt: skip
+            if row.attended is False or (row.attended is None and row.rsvp == "cant"):
+                self.absent[row.meeting_id].add(row.person_id)
+
     def _absent(self, meeting_id: int, person_id: int) -> bool:
         """Marked absent, or said they could not come (and nothing recorded since)."""
-        key = ("attendance", meeting_id)
-        if key not in self._extra:
-            self._extra[key] = {
-                row.person_id: row.attended is False
-                or (row.attended is None and row.rsvp == "cant")
-                for row in self.session.execute(
-                    select(
-                        MeetingAttendance.person_id,
-                        MeetingAttendance.rsvp,
-                        MeetingAttendance.attended,
-                    ).where(MeetingAttendance.meeting_id == meeting_id)
-                )
-            }
-        return bool(self._extra[key].get(person_id))  # type: ignore[union-attr]
+        return person_id in self.absent.get(meeting_id, ())
 
     def _poll_times(self, group_id: int) -> list:
         key = ("poll", group_id)
@@ -537,6 +551,28 @@ class _Firing:
         if group.district and group.district in self.content.option_sets.get("district", ()):
             return self.content.label(language, "district", group.district)
         return group.district or self.content.catalog.text(language, "mentoring.no_area")
+
+
+def _series_ends(session: Session, rows: list) -> set[int]:
+    """Of these meetings, those after which a group's vote may open: each the last of its
+    initial series still on (the same test as meetings.series_over, for a batch at once)."""
+    if not rows:
+        return set()
+    ended = {row.meeting_id for row in rows}
+    this = GroupMeeting.__table__.alias("this")
+    later = GroupMeeting.__table__.alias("later")
+    followed = session.execute(
+        select(this.c.id)
+        .join(later, later.c.group_id == this.c.group_id)
+        .where(
+            this.c.id.in_(ended),
+            later.c.series.is_(True),
+            later.c.status == "scheduled",
+            later.c.starts_at > this.c.starts_at,
+        )
+        .distinct()
+    ).scalars()
+    return ended - set(followed)
 
 
 def _without_choices(messages) -> tuple[Message, ...]:

@@ -66,11 +66,10 @@ def tally(stack, group_id: int):
 
 def confirm(stack, group_id: int, position: int, count: int | None = None) -> list[int]:
     with transaction(stack.engine) as session:
-        made = polls.confirm(
+        return polls.confirm(
             session, session.get(PeerGroup, group_id), position, stack.services.content,
             stack.clock(), actor=STAFF, meetings_count=count,
         )  # fmt: skip
-        return [m.id for m in made]
 
 
 def members(stack, group_id: int) -> dict[int, str]:

@@ -279,6 +279,10 @@ async def test_the_continue_vote_after_the_series_and_the_end_after_a_year(sqlit
     await stack.tick()
     ended = g.group(stack, gid)
     assert (ended.status, ended.outcome) == ("ended", "year_over")
+    # The news is not urgent: it waits for the morning, not the middle of the night.
+    assert "come to an end" not in _tg(stack)[-1]
+    stack.clock.now = datetime(2027, 12, 1, 9, 0, tzinfo=UTC)
+    await stack.tick()
     assert _tg(stack)[-1] == "The group's meetings have come to an end. Thank you for taking part!"
 
 
