@@ -15,7 +15,7 @@ from bot.audit import audit
 from bot.groups import meetings
 from bot.groups.errors import GroupError
 from bot.groups.tasks import add_task
-from bot.models import GroupMember, GroupRequest, GroupSlot, PeerGroup, Person
+from bot.models import GroupMember, GroupRequest, GroupSlot, PeerGroup, Person, Staff
 from bot.models.groups import JOINED, PENDING_OR_JOINED
 from flows.content import Content
 from flows.groups.rules import placement_warnings
@@ -54,6 +54,19 @@ def check(values: GroupValues, content: Content) -> None:
         raise GroupError("groups.error.venues")
 
 
+def check_facilitators(session: Session, values: GroupValues) -> None:
+    """Who leads the group exists: a staff member who may run casework, or an enrolled
+    person (a trained returnee) whose record was not erased."""
+    if values.facilitator_id is not None:
+        staff = session.get(Staff, values.facilitator_id)
+        if staff is None or not staff.active or staff.role == "viewer":
+            raise GroupError("groups.error.facilitator")
+    if values.facilitator_person_id is not None:
+        person = session.get(Person, values.facilitator_person_id)
+        if person is None or person.erased_at is not None or person.status != "active":
+            raise GroupError("groups.error.facilitator_person")
+
+
 def create(
     session: Session,
     values: GroupValues,
@@ -64,6 +77,7 @@ def create(
     by: int | None,
 ) -> PeerGroup:
     check(values, content)
+    check_facilitators(session, values)
     group = PeerGroup(
         name=values.name.strip()[:80],
         district=values.district or None,
@@ -94,6 +108,7 @@ def update(
     actor: str,
 ) -> list[str]:
     check(values, content)
+    check_facilitators(session, values)
     changed = []
     fresh = {
         "name": values.name.strip()[:80],

@@ -13,7 +13,7 @@ from sqlmodel import select
 from bot.db import transaction
 from bot.groups import announcements, attendance, meetings
 from bot.groups.errors import GroupError
-from bot.models import Alert, GroupMeeting, Inbound, MeetingAttendance, PeerGroup
+from bot.models import Alert, GroupMeeting, Inbound, MeetingAttendance, PeerGroup, Person
 from tests.bot.groups import helpers as g
 from tests.builders import add_person, add_staff
 
@@ -188,6 +188,45 @@ async def test_a_change_and_a_cancellation_reach_everyone_at_once(sqlite_stack):
     stack.clock.now = datetime(2026, 12, 3, 9, tzinfo=UTC)
     await stack.tick()
     assert not any("Reminder" in t for t in _tg(stack) + _sms(stack))
+
+
+async def test_a_changed_meeting_reminds_each_member_at_their_own_time(sqlite_stack):
+    stack = sqlite_stack
+    gid, tg, sms = await _joined_group(stack)
+    with transaction(stack.engine) as session:  # Fatou lives in Cape Verde (UTC-1)
+        session.get(Person, sms).timezone = "Atlantic/Cape_Verde"
+    g.approve(stack, gid)
+    with transaction(stack.engine) as session:
+        meeting_id = meetings.add_meeting(
+            session, session.get(PeerGroup, gid), TIMES[0], None, stack.services.content,
+            stack.clock(), actor="staff:1",
+        ).id  # fmt: skip
+        meetings.change(
+            session, session.get(PeerGroup, gid), session.get(GroupMeeting, meeting_id),
+            TIMES[2], None, stack.services.content, stack.clock(), actor="staff:1",
+        )  # fmt: skip
+    await stack.tick()
+    assert "Saturday 5 December, 15:00" in _tg(stack)[-1]
+    assert "Saturday 5 December, 14:00" in _sms(stack)[-1]  # her own clock
+    # Nothing goes on the old meeting's morning.
+    for hour in (9, 10):
+        stack.clock.now = datetime(2026, 12, 1, hour, tzinfo=UTC)
+        await stack.tick()
+    assert not any("Today at" in t for t in _tg(stack) + _sms(stack))
+    # Two days before, at the meeting's time of day: 15:00 for him, 14:00 for her.
+    stack.clock.now = datetime(2026, 12, 3, 15, tzinfo=UTC)
+    await stack.tick()
+    assert _tg(stack)[-1].startswith("Reminder: the group meets on Saturday 5 December, 15:00")
+    assert _sms(stack)[-1].startswith("Reminder: the group meets on Saturday 5 December, 14:00")
+    # The new one's morning: 09:00 in Dakar, an hour later (09:00 hers) in Cape Verde.
+    stack.clock.now = datetime(2026, 12, 5, 9, tzinfo=UTC)
+    await stack.tick()
+    assert _tg(stack)[-1].startswith("Today at 15:00")
+    assert not any("Today at" in t for t in _sms(stack))
+    stack.clock.now = datetime(2026, 12, 5, 10, tzinfo=UTC)
+    await stack.tick()
+    assert _sms(stack)[-1].startswith("Today at 14:00")
+    assert sum("Today at" in t for t in _tg(stack) + _sms(stack)) == 2
 
 
 async def test_attendance_in_chat_the_pulse_and_a_check_in_after_two_misses(sqlite_stack):
