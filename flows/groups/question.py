@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flows.choices import Option, match_choice
 from flows.content import Content
 from flows.context import language_of, say, yes_no_answer, yes_no_question
 from flows.groups.effects import AnswerInvitation, AnswerRsvp, AnswerVote, RecordMeetingPulse
 from flows.mentoring.asking import ask_again
-from flows.text import normalize
 from flows.types import Choice, ConversationState, Effect, Message, Result, Snapshot
 
 NAME = "groups.question"
@@ -95,15 +95,17 @@ def handle(snap: Snapshot, content: Content, resumed: bool) -> Result:
 
 
 def _label_answer(snap: Snapshot, content: Content, kind: str) -> bool | None:
-    """ "Coming", "Join", "Not now" typed out, in any language."""
+    """ "Coming", "Join", "Not now" typed out, in any language (forgiving of typos and
+    of a word cut short, as every choice is)."""
     labels = KINDS[kind].labels
     if labels is None or snap.input.kind != "text":
         return None
-    said = normalize(snap.input.text)
-    for value, answer in (("yes", True), ("no", False)):
-        if said in {normalize(t) for t in content.catalog.all_labels(f"{labels}.{value}")}:
-            return answer
-    return None
+    options = [
+        Option(value, tuple(content.catalog.all_labels(f"{labels}.{value}")))
+        for value in ("yes", "no")
+    ]
+    chosen = match_choice(snap.input.text, options, content.lexicon)
+    return None if chosen is None else chosen == "yes"
 
 
 def _effect(data: dict, said: bool) -> Effect:

@@ -211,3 +211,31 @@ def test_a_check_in_answered_goes_to_the_facilitator(content):
     )
     assert effects(t, ReplyToGroup) == [ReplyToGroup(3)] and effects(t, HandToStaff)
     check(t, "checkin.en.sms")
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "coming"),
+    [
+        ("en", "Coming", True),
+        ("en", "comming", True),  # a typo
+        ("en", "cant come", False),
+        ("en", "Can't come.", False),
+        ("fr", "je viens", True),
+        ("fr", "je ne peux pas", False),
+        ("fr", "Je ne peu pas", False),
+        ("ar", "سأحضر", True),
+        ("ar", "لا أستطيع", False),
+    ],
+)
+def test_a_reminder_answered_by_typing_its_label(content, language, typed, coming):
+    t = Transcript(content, "sms", language=language, **ENROLLED)
+    t.play(asked(content, "morning", MEETING, meeting_id=9, time="17:00", place="the hall"), typed)
+    assert effects(t, AnswerRsvp) == [AnswerRsvp(9, coming)]
+
+
+def test_a_word_that_is_no_label_is_asked_again(content):
+    t = Transcript(content, "sms", language="en", **ENROLLED)
+    t.play(
+        asked(content, "morning", MEETING, meeting_id=9, time="17:00", place="the hall"), "maybe"
+    )
+    assert effects(t, AnswerRsvp) == []
