@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from bot.audit import audit
@@ -17,20 +16,19 @@ from bot.groups.errors import GroupError
 from bot.groups.meetings import joined
 from bot.groups.tasks import add_task
 from bot.models import GroupMeeting, GroupMember, MeetingAttendance, PeerGroup, Person
+from bot.upsert import insert_or_update
 from flows.content import Content
 
 NO_SHOW = "group_no_show"
 
 
 def _upsert(session: Session, meeting_id: int, person_id: int, values: dict) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(MeetingAttendance.__table__).values(
-        meeting_id=meeting_id, person_id=person_id, **values
-    )
-    session.execute(
-        statement.on_conflict_do_update(index_elements=["meeting_id", "person_id"], set_=values)
-    )
+    """A member's row for a meeting, made or brought up to date with `values`."""
+    session.flush()
+    insert_or_update(
+        session.connection(), MeetingAttendance.__table__, ("meeting_id", "person_id"),
+        [{"meeting_id": meeting_id, "person_id": person_id, **values}], update=tuple(values),
+    )  # fmt: skip
 
 
 def record_rsvp(
@@ -107,7 +105,7 @@ def _count_misses(
         session, f"checkin:{group.id}:{member.person_id}:{meeting.id}", "checkin", group.id, now, now,
         person_id=member.person_id, meeting_id=meeting.id,
     )  # fmt: skip
-    if added is None:
+    if not added:
         return  # attendance recorded again: the check-in and the note exist
     person = session.get(Person, member.person_id)
     alert = raise_alert(

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from bot.audit import audit
@@ -19,6 +18,7 @@ from bot.groups.errors import GroupError
 from bot.groups.tasks import add_task, cancel_tasks
 from bot.models import GroupMember, GroupSlot, PeerGroup, SlotAnswer
 from bot.models.groups import JOINED
+from bot.upsert import insert_or_update
 from flows.content import Content
 from flows.groups.rules import ANSWERS, SlotTally, best_slot, tally
 
@@ -151,14 +151,11 @@ def record_answers(
     ]
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(SlotAnswer.__table__).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["slot_id", "person_id"],
-        set_={"answer": statement.excluded.answer, "answered_at": statement.excluded.answered_at},
-    )
-    session.execute(statement)
+    session.flush()
+    insert_or_update(
+        session.connection(), SlotAnswer.__table__, ("slot_id", "person_id"), rows,
+        update=("answer", "answered_at"),
+    )  # fmt: skip
     return len(rows)
 
 

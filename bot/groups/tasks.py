@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import update
 from sqlmodel import Session
 
 from bot.models import GroupTask
+from bot.upsert import insert_or_skip
 
 TO_DO = ("pending", "waiting")
 # Sent the moment they fall due: not held by the daily cap or a conversation. (That the
@@ -29,44 +29,27 @@ def add_task(
     person_id: int | None = None,
     meeting_id: int | None = None,
     note: str | None = None,
-) -> GroupTask | None:
-    """A due row, unless one with this key exists (a retry adds nothing twice)."""
-    if session.scalar(select(GroupTask.id).where(GroupTask.key == key)) is not None:
-        return None
-    task = GroupTask(
-        key=key,
-        kind=kind,
-        group_id=group_id,
-        meeting_id=meeting_id,
-        person_id=person_id,
-        due_at=due_at,
-        note=note,
-        created_at=now,
-    )
-    session.add(task)
-    return task
+) -> bool:
+    """A due row, unless one with this key exists (a retry adds nothing twice); whether it
+    was added."""
+    row = {"key": key, "kind": kind, "group_id": group_id, "due_at": due_at,
+           "person_id": person_id, "meeting_id": meeting_id, "note": note}  # fmt: skip
+    return add_tasks(session, [row], now) == 1
 
 
-def add_tasks(session: Session, rows: list[dict], now: datetime) -> None:
+def add_tasks(session: Session, rows: list[dict], now: datetime) -> int:
     """Many due rows in one statement (a month of a group's reminders); a key that exists
-    already is left as it is, so a retry adds nothing twice."""
+    already is left as it is, so a retry adds nothing twice. Returns what the driver counts
+    as added (exact for one row)."""
     if not rows:
-        return
+        return 0
     session.flush()
-    dialect = session.get_bind().dialect.name
     values = [
         {"meeting_id": None, "person_id": None, "note": None, **row, "status": "pending",
          "created_at": now}
         for row in rows
     ]  # fmt: skip
-    # One statement for every row (executemany), built once per dialect.
-    session.connection().execute(_ADD[dialect], values)
-
-
-_ADD = {
-    name: insert(GroupTask.__table__).on_conflict_do_nothing(index_elements=["key"])
-    for name, insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
-}
+    return insert_or_skip(session.connection(), GroupTask.__table__, ("key",), values)
 
 
 def cancel_tasks(

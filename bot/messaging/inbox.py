@@ -7,16 +7,16 @@ import threading
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 
 from bot.channels.base import InboundEvent
-from bot.db import is_sqlite, transaction
+from bot.db import transaction
 from bot.models import Inbound
 from bot.runtime.effects import EffectRegistry
 from bot.runtime.handle import handle_inbound
 from bot.timeutil import Clock
+from bot.upsert import insert_or_skip
 from flows.content import Content
 
 log = logging.getLogger(__name__)
@@ -41,15 +41,11 @@ def store(engine: Engine, event: InboundEvent, now: datetime) -> bool:
         "received_at": now,
         "attempts": 0,
     }
-    dialect = sqlite if is_sqlite(engine) else postgresql
-    statement = (
-        dialect.insert(Inbound)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
-    )
     with transaction(engine) as session:
-        result = session.execute(statement)
-        return result.rowcount == 1
+        added = insert_or_skip(
+            session.connection(), Inbound.__table__, ("channel", "provider_id"), [values]
+        )
+        return added == 1
 
 
 class Inbox:
