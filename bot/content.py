@@ -17,6 +17,8 @@ from flows.groups.rules import rules_from_dict as group_rules
 from flows.lexicon import Lexicon, missing_sections
 from flows.mentoring.rules import MentoringRules, rules_from_dict
 from flows.optout import TIERS
+from flows.savings.constitution import SavingsRules
+from flows.savings.constitution import rules_from_dict as savings_rules
 from flows.survey.model import survey_from_dict
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
@@ -139,6 +141,7 @@ def load_content(directory: str | None = None) -> Content:
                 )
     lexicon = _lexicon(root, languages)
     mentoring, groups = root / "mentoring.yaml", root / "groups.yaml"
+    savings = root / "savings.yaml"
     content = Content(
         catalog,
         option_sets,
@@ -150,6 +153,7 @@ def load_content(directory: str | None = None) -> Content:
         optout=optout,
         mentoring=rules_from_dict(_read(mentoring)) if mentoring.exists() else MentoringRules(),
         groups=group_rules(_read(groups)) if groups.exists() else GroupRules(),
+        savings=savings_rules(_read(savings)) if savings.exists() else SavingsRules(),
     )
     # Loaded once and kept for the life of the process (cached): the ~150,000 objects of
     # patterns, scorer weights and flows are never garbage, and without this every full

@@ -37,12 +37,18 @@ from bot.people import retention
 from bot.programme_settings import overrides, with_overrides
 from bot.runtime import core as core_effects
 from bot.runtime.effects import EffectRegistry
+from bot.savings import effects as savings_effects
+from bot.savings import erasure as savings_erasure
+from bot.savings.tick import SavingsTick
 from bot.timeutil import Clock, utcnow
 from flows.content import Content
 
 # Every domain that adds effect types registers their handlers here, in this order (the
 # spine first: an Activate sets the status before follow-up gives the plan).
-DOMAINS = (core_effects, casework_effects, followup_effects, mentoring_effects, group_effects)
+DOMAINS = (
+    core_effects, casework_effects, followup_effects, mentoring_effects, group_effects,
+    savings_effects,
+)  # fmt: skip
 
 
 # Every domain with tables that refer to a person adds its erasers here; contacts last,
@@ -52,6 +58,7 @@ ERASERS = (
     followup_erasure,
     mentoring_erasure,
     group_erasure,
+    savings_erasure,
     casework_erasure,
     people_erasure,
 )
@@ -80,6 +87,7 @@ class Services:
     scheduler: Scheduler
     mentoring: MentoringTick
     groups: GroupTick
+    savings: SavingsTick
     notices: AlertNotices
     effects: EffectRegistry
     erasers: ErasureRegistry
@@ -96,7 +104,7 @@ class Services:
         """Every part that reads the content gets the programme's settings at once."""
         content = with_overrides(self.base_content or self.content, found)
         self.content = self.inbox.content = self.scheduler.content = content
-        self.mentoring.content = self.groups.content = content
+        self.mentoring.content = self.groups.content = self.savings.content = content
         self.notices.content = content
 
     def reload_programme_settings(self) -> None:
@@ -151,6 +159,7 @@ def build_services(
         scheduler=Scheduler(engine, content, clock, effects),
         mentoring=MentoringTick(engine, content, clock, effects),
         groups=GroupTick(engine, content, clock, effects),
+        savings=SavingsTick(engine, content, clock),
         notices=AlertNotices(engine, content, clock, settings.public_url),
         effects=effects,
         erasers=build_erasers(),

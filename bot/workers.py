@@ -116,6 +116,11 @@ class Workers:
                 self.wake_outbox()
         except Exception:  # noqa: BLE001 - the rows wait; the next tick tries again
             log.exception("group tick failed")
+        try:
+            if await asyncio.to_thread(self.services.savings.tick):
+                self.wake_outbox()
+        except Exception:  # noqa: BLE001 - the rows wait; the next tick tries again
+            log.exception("savings tick failed")
         await self.notices()
 
     async def notices(self) -> None:

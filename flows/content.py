@@ -16,6 +16,7 @@ from flows.groups.rules import GroupRules
 from flows.lexicon import Lexicon
 from flows.mentoring.rules import MentoringRules
 from flows.pacing import Delivery
+from flows.savings.constitution import SavingsRules
 from flows.survey.model import Survey
 
 
@@ -109,6 +110,9 @@ class Content:
     mentoring: MentoringRules = field(default_factory=MentoringRules)
     # Peer-support groups: sizes, series, reminders (content/groups.yaml).
     groups: GroupRules = field(default_factory=GroupRules)
+    # Savings groups: the constitution's defaults, currencies, reminders, health
+    # (content/savings.yaml).
+    savings: SavingsRules = field(default_factory=SavingsRules)
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -18,6 +18,8 @@ from flows.groups import attendance, availability, join, question, reply
 from flows.keywords import detect_keyword
 from flows.language import MAX_REASKS, language_message, parse_language
 from flows.mentoring import pairing, pulse, request, signup
+from flows.savings import balance, report
+from flows.savings.effects import ShowStatement
 from flows.types import (
     ConversationState,
     FlagForReview,
@@ -45,6 +47,8 @@ FLOWS = {
     availability.NAME: availability,
     attendance.NAME: attendance,
     reply.NAME: reply,
+    balance.NAME: balance,
+    report.NAME: report,
 }
 # Someone who comes back after this long is greeted, not scolded for an off-topic answer.
 RESUME_AFTER = timedelta(hours=12)
@@ -148,6 +152,9 @@ def _on_keyword(keyword: Keyword, snap: Snapshot, content: Content) -> Result:
         return Result(state, (message,))
     if keyword is Keyword.PROBLEM:
         return _problem(snap, content, conv)
+    if keyword is Keyword.BALANCE:
+        # The runtime reads the member's ledger and answers (flows/savings/balance.py).
+        return Result(conv, (), (ShowStatement(),))
     return _agent(snap, content, conv)
 
 

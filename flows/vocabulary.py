@@ -18,6 +18,7 @@ class Keyword(StrEnum):
     MENU = "menu"
     AGENT = "agent"
     PROBLEM = "problem"  # something is wrong (with a mentor, a group): staff are told
+    BALANCE = "balance"  # a savings group member's own statement
 
 
 class Role(StrEnum):

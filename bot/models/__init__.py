@@ -32,6 +32,16 @@ from bot.models.messages import Inbound, Outbound
 from bot.models.people import Consent, Contact, Conversation, Person
 from bot.models.programme import ProgrammeSetting
 from bot.models.results import ResultsSnapshot
+from bot.models.savings import (
+    SavingsAttendance,
+    SavingsEntry,
+    SavingsGroup,
+    SavingsMeeting,
+    SavingsMember,
+    SavingsOfficer,
+    SavingsShareOut,
+    SavingsTask,
+)
 from bot.models.staff import (
     AuditLog,
     LoginAttempt,
@@ -50,6 +60,14 @@ __all__ = [
     "MeetingAttendance",
     "PeerGroup",
     "SlotAnswer",
+    "SavingsAttendance",
+    "SavingsEntry",
+    "SavingsGroup",
+    "SavingsMeeting",
+    "SavingsMember",
+    "SavingsOfficer",
+    "SavingsShareOut",
+    "SavingsTask",
     "AnonymousPool",
     "Mentor",
     "MentorConflict",

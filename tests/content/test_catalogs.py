@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from bot.channels.render import sms_text
+from flows.savings.statement import DETAIL, savings_key
 from bot.channels.segments import budget, count_segments, encoding
 from bot.content import load_content
 from flows.language import language_message
@@ -131,6 +132,8 @@ def test_sms_never_says_why_someone_is_in_the_programme(language):
     from flows.text import normalize
 
     for key, body in _sms_bodies(language):
+        if key.startswith(DETAIL):
+            continue  # amounts for a member who chose to see them (the next test)
         said = f" {' '.join(normalize(body).split())} "
         for word in SENSITIVE[language]:
             assert f" {normalize(word)}" not in said, f"{key} says {word!r} over SMS"
@@ -153,3 +156,27 @@ def test_every_choice_value_fits_telegram_callback_data():
     values = [v for values in CONTENT.option_sets.values() for v in values] + list(LANGUAGES)
     values += ["continue", "language", "help", "agent", "stop", "skip"]
     assert all(len(v.encode()) <= 64 for v in values)
+
+
+# A savings message with amounts goes only to a member who chose them, or off SMS; everyone
+# else gets the discreet wording of the same message (flows/savings/statement.py).
+SAVINGS_REMINDERS = ("before", "morning", "repay_before", "repay_day", "share_out", "receipt")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("name", SAVINGS_REMINDERS)
+def test_every_savings_reminder_has_a_discreet_wording(language, name):
+    from flows.text import normalize
+
+    assert CATALOG.has(language, savings_key(name, True))
+    discreet = sms_text(CATALOG.text(language, savings_key(name, False), "sms"), ())
+    said = f" {' '.join(normalize(discreet).split())} "
+    for word in SENSITIVE.get(language, ()):
+        assert f" {normalize(word)}" not in said, f"{name} says {word!r} over SMS"
+    assert not re.search(r"\{(amount|savings|share|social|owed)\}", CATALOG.texts[language][
+        savings_key(name, False)]), f"savings.{name} carries an amount"
+
+
+def test_only_savings_messages_may_carry_amounts_as_details():
+    """Nothing outside the savings catalog is exempt from the discreet-SMS test."""
+    assert all(k.startswith("savings.") for k in CATALOG.texts[LANGUAGES[0]] if DETAIL in k)
