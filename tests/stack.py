@@ -62,6 +62,7 @@ class Stack:
             self.services.scheduler.tick()
             + self.services.mentoring.tick()
             + self.services.groups.tick()
+            + self.services.savings.tick()
         )
         self.services.notices.tick()
         await self.work()

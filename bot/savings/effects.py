@@ -54,7 +54,7 @@ def _choose_details(ctx: EffectContext, effect: ChooseDetails) -> None:
     if effect.show and effect.then_statement:
         today = local_today(ctx.person, ctx.content, ctx.now)
         groups = standing_of(ctx.session, ctx.person.id, ctx.content, today)
-        messages = balance.statements(_snap(ctx), ctx.content, groups, today)
+        messages = balance.shown(_snap(ctx), ctx.content, groups, today)
         enqueue_all(ctx.session, ctx.person, ctx.contact, messages, ctx.now)
 
 

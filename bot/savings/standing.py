@@ -29,7 +29,7 @@ def memberships(session: Session, person_id: int) -> list[tuple[SavingsMember, S
                 SavingsGroup.status == "active",
             )
             .order_by(SavingsGroup.id)
-        ).tuples()
+        ).all()
     )
 
 

@@ -54,6 +54,11 @@ def statements(
     )
 
 
+def shown(snap: Snapshot, content: Content, groups: list[Membership], today: date):
+    """After they chose to see amounts: that it is done, and their statement."""
+    return (say(snap, content, "savings.details.on"),) + statements(snap, content, groups, today)
+
+
 def prompt(snap: Snapshot, content: Content, conv: ConversationState, lead: str | None):
     asked = yes_no_question(snap, content, "savings.statement.private")
     return (Message(f"{lead}\n{asked.text}" if lead else asked.text, asked.choices, asked.key),)
@@ -66,8 +71,6 @@ def handle(snap: Snapshot, content: Content, resumed: bool) -> Result:
     if said is None:
         return ask_again(snap, content, prompt)
     back = menu.restore(snap.conversation.data.get("resume"))
-    if said:
-        return Result(
-            back, (say(snap, content, "savings.details.on"),), (ChooseDetails(True, True),)
-        )
+    if said:  # the runtime sends `shown`: that it is done, and their figures
+        return Result(back, (), (ChooseDetails(True, True),))
     return Result(back, (say(snap, content, "savings.details.kept"),), (ChooseDetails(False),))

@@ -102,5 +102,5 @@ def statement(
 
 def day_label(content: Content, language: str, day: date) -> str:
     """ "12 March": the month's name in the person's language."""
-    month = content.catalog.text(language, f"month.{day.month}")
+    month = content.catalog.text(language, f"time.month.{day.month}")
     return f"{day.day} {month}"

@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from bot.channels.render import sms_text
-from flows.savings.statement import DETAIL, savings_key
 from bot.channels.segments import budget, count_segments, encoding
 from bot.content import load_content
 from flows.language import language_message
+from flows.savings.statement import DETAIL, savings_key
 from flows.survey.flow import Ctx, _with_lead, question_message
 
 CONTENT = load_content()
@@ -173,8 +173,9 @@ def test_every_savings_reminder_has_a_discreet_wording(language, name):
     said = f" {' '.join(normalize(discreet).split())} "
     for word in SENSITIVE.get(language, ()):
         assert f" {normalize(word)}" not in said, f"{name} says {word!r} over SMS"
-    assert not re.search(r"\{(amount|savings|share|social|owed)\}", CATALOG.texts[language][
-        savings_key(name, False)]), f"savings.{name} carries an amount"
+    assert not re.search(
+        r"\{(amount|savings|share|social|owed)\}", CATALOG.texts[language][savings_key(name, False)]
+    ), f"savings.{name} carries an amount"
 
 
 def test_only_savings_messages_may_carry_amounts_as_details():
