@@ -52,7 +52,8 @@ async def test_registration_makes_the_cycle_and_its_reminders(stack):
     meetings = s.meetings(stack, gid)
     assert meetings[0].starts_at == FIRST
     assert all(
-        b.starts_at - a.starts_at == timedelta(weeks=1) for a, b in zip(meetings, meetings[1:])
+        b.starts_at - a.starts_at == timedelta(weeks=1)
+        for a, b in zip(meetings, meetings[1:], strict=False)
     )
     assert meetings[-1].on <= date(2027, 11, 25)
     before = [t for t in s.tasks(stack, gid, "before") if t.meeting_id == meetings[0].id]
