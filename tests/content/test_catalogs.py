@@ -160,7 +160,9 @@ def test_every_choice_value_fits_telegram_callback_data():
 
 # A savings message with amounts goes only to a member who chose them, or off SMS; everyone
 # else gets the discreet wording of the same message (flows/savings/statement.py).
-SAVINGS_REMINDERS = ("before", "morning", "repay_before", "repay_day", "share_out", "receipt")
+SAVINGS_REMINDERS = (
+    "before", "morning", "repay_before", "repay_day", "share_out", "receipt", "shared_out",
+)  # fmt: skip
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
