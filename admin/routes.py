@@ -16,6 +16,7 @@ from admin.pages import (
     people,
     person,
     results,
+    savings,
     settings,
     staff,
 )
@@ -32,6 +33,7 @@ AREAS = (
     broadcasts,
     mentoring,
     groups,
+    savings,
     staff,
     settings,
     audit,

@@ -52,3 +52,8 @@ def visible_alert(session: Session, staff: Staff, alert_id: int, lock: bool = Fa
         if person is not None and person.facilitator_id == staff.id:
             return alert
     raise NotFound()
+
+
+def sees_savings_amounts(staff: Staff, group) -> bool:
+    """A savings group's amounts: for admins and the group's own facilitator only."""
+    return staff.role == "admin" or group.facilitator_id == staff.id

@@ -15,7 +15,7 @@ from admin import charts, person_page
 from admin.deps import AdminOnly, Casework, NotFound, StaffContext, services
 from admin.params import Id, parse_id
 from admin.render import render
-from admin.scope import visible_person
+from admin.scope import sees_savings_amounts, visible_person
 from admin.staff_choices import facilitators
 from bot.audit import audit, staff_actor
 from bot.casework.assisted import record_answers_on_behalf, steps_to_answer
@@ -26,7 +26,9 @@ from bot.followup.outcomes import OUTCOMES, record_outcome
 from bot.groups import views as group_views
 from bot.mentoring import review
 from bot.models import ScheduledPrompt
+from bot.people.local_time import programme_today
 from bot.people.profile import EDITABLE, VULNERABILITIES
+from bot.savings import views as savings_views
 from flows.followup.assisted import ASKED_ON_BEHALF, record_on_behalf
 
 router = APIRouter(prefix="/admin")
@@ -75,12 +77,19 @@ async def _show(
             audit(session, staff_actor(ctx.staff.id), "person.viewed", person.id, now)
             mentoring = review.of_person(session, person.id)
             groups = group_views.person_groups(session, person.id)
+            savings = savings_views.of_person(
+                session, person.id, svc.content, programme_today(svc.content, now),
+                lambda group: sees_savings_amounts(ctx.staff, group),
+            )  # fmt: skip
+            if any(s.figures is not None for s in savings):
+                # Looking at someone's money is recorded as well.
+                audit(session, staff_actor(ctx.staff.id), "savings.viewed", person.id, now)
             page = person_page.load(session, person, max(1, limit))
-            found = page, facilitators(session), mentoring, groups
+            found = page, facilitators(session), mentoring, (groups, savings)
             session.expunge_all()
             return found
 
-    page, staff, mentoring, groups = await run_in_threadpool(load)
+    page, staff, mentoring, (groups, savings) = await run_in_threadpool(load)
     done = request.query_params.get("done")
     extra.setdefault("trajectory_chart", _trajectory(page, ctx))
     extra.setdefault("describe", _describer(svc.content, ctx))
@@ -100,6 +109,7 @@ async def _show(
         limit=limit,
         mentoring=mentoring,
         groups=groups,
+        savings=savings,
         mentoring_error=_mentoring_error(request),
         **extra,
     )

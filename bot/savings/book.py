@@ -69,23 +69,9 @@ def record_meeting(
         raise SavingsError("savings.error.meeting")
     if meeting.recorded_at is not None:
         raise SavingsError("savings.error.recorded")
-    constitution = constitution_of(group, content)
-    box = box_of(session, group)
     active = {m.id for m in members_of(session, group.id, active_only=True)}
-    wrong = problems(report, constitution, Position.of(box, active))
-    if wrong:
-        raise SavingsError(wrong[0].key, member=wrong[0].member, amount=wrong[0].amount)
-    rows = []
-    for spec in entries(report, constitution, box):
-        row = SavingsEntry(
-            group_id=group.id, cycle=group.cycle, meeting_id=meeting.id, member_id=spec.member,
-            kind=spec.kind, amount=spec.amount, on=meeting.on, shares=spec.shares,
-            loan_id=spec.loan, recorded_by=actor, recorded_at=now,
-        )  # fmt: skip
-        if spec.kind == "loan":
-            _loan_terms(row, constitution, meeting.on)
-        rows.append(row)
-    session.add_all(rows)
+    rows = write_report(session, group, report, meeting.on, content, now, actor=actor,
+                        meeting_id=meeting.id, members=active)  # fmt: skip
     for member in sorted(active):
         session.add(
             SavingsAttendance(
@@ -94,14 +80,42 @@ def record_meeting(
         )
     meeting.recorded_at, meeting.recorded_by = now, actor
     session.flush()
+    reminders.cancel(session, "recorded", meeting_id=meeting.id, kind="report")
+    audit(session, actor, "savings.record", None, now, group=group.id, meeting=meeting.id,
+          entries=len(rows))  # fmt: skip
+    return rows
+
+
+def write_report(
+    session: Session, group: SavingsGroup, report: MeetingReport, on: date, content: Content,
+    now: datetime, *, actor: str, meeting_id: int | None = None, members: set[int] | None = None,
+) -> list[SavingsEntry]:  # fmt: skip
+    """A report's entries, checked against the constitution and the box (a meeting's whole
+    record, or a repayment or fine brought between meetings); new loans get reminders."""
+    constitution = constitution_of(group, content)
+    box = box_of(session, group)
+    if members is None:
+        members = {m.id for m in members_of(session, group.id, active_only=True)}
+    wrong = problems(report, constitution, Position.of(box, members))
+    if wrong:
+        raise SavingsError(wrong[0].key, member=wrong[0].member, amount=wrong[0].amount)
+    rows = []
+    for spec in entries(report, constitution, box):
+        row = SavingsEntry(
+            group_id=group.id, cycle=group.cycle, meeting_id=meeting_id, member_id=spec.member,
+            kind=spec.kind, amount=spec.amount, on=on, shares=spec.shares, loan_id=spec.loan,
+            recorded_by=actor, recorded_at=now,
+        )  # fmt: skip
+        if spec.kind == "loan":
+            _loan_terms(row, constitution, on)
+        rows.append(row)
+    session.add_all(rows)
+    session.flush()
     for row in rows:
         if row.kind == "loan":
             reminders.plan_loan(
                 session, group.id, row.member_id, row.id, terms_of(row), content, now
             )
-    reminders.cancel(session, "recorded", meeting_id=meeting.id, kind="report")
-    audit(session, actor, "savings.record", None, now, group=group.id, meeting=meeting.id,
-          entries=len(rows))  # fmt: skip
     return rows
 
 

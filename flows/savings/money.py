@@ -63,3 +63,11 @@ def format_amount(minor: int, currency: str, decimals: int) -> str:
 def percent_of(minor: int, percent: Decimal) -> int:
     """`percent` % of an amount, rounded half up to the minor unit."""
     return int((Decimal(minor) * percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def plain_amount(minor: int, decimals: int) -> str:
+    """As typed in a form: 5000, 12.50 (no grouping, no currency)."""
+    if not decimals:
+        return str(minor)
+    whole, cents = divmod(minor, 10**decimals)
+    return f"{whole}.{cents:0{decimals}d}"

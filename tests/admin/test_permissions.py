@@ -17,6 +17,10 @@ from bot.models import (
     Mentor,
     MentorMatch,
     PeerGroup,
+    SavingsEntry,
+    SavingsGroup,
+    SavingsMeeting,
+    SavingsMember,
 )
 from tests.builders import add_person
 
@@ -92,6 +96,19 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("POST", "/admin/groups/{group_id}/meetings/{meeting_id}/attendance"): (CASEWORK, True),
     ("POST", "/admin/groups/{group_id}/announce"): (CASEWORK, True),
     ("POST", "/admin/groups/{group_id}/end"): (CASEWORK, True),
+    ("GET", "/admin/savings"): (CASEWORK, False),
+    ("POST", "/admin/savings"): (CASEWORK, False),
+    ("GET", "/admin/savings/{savings_id}"): (CASEWORK, True),
+    ("POST", "/admin/savings/{savings_id}/constitution"): (CASEWORK, True),
+    ("POST", "/admin/savings/{savings_id}/entries"): (CASEWORK, True),
+    ("POST", "/admin/savings/{savings_id}/entries/{entry_id}/correct"): (CASEWORK, True),
+    ("POST", "/admin/savings/{savings_id}/meetings/{savings_meeting_id}/record"): (CASEWORK, True),
+    ("POST", "/admin/savings/{savings_id}/members"): (CASEWORK, True),
+    ("POST", "/admin/savings/{savings_id}/members/{member_id}"): (CASEWORK, True),
+    ("POST", "/admin/savings/{savings_id}/members/{member_id}/leave"): (CASEWORK, True),
+    ("POST", "/admin/savings/{savings_id}/officers"): (CASEWORK, True),
+    ("POST", "/admin/savings/{savings_id}/share-out"): (CASEWORK, True),
+    ("POST", "/admin/savings/{savings_id}/share-out/confirm"): (CASEWORK, True),
     ("GET", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff/{staff_id}"): (ADMIN, False),
@@ -122,6 +139,16 @@ FORMS = {
     "/admin/groups/{group_id}/meetings/{meeting_id}": {"starts_at": "not a time"},
     "/admin/groups/{group_id}/announce": {"text": ""},
     "/admin/groups/{group_id}/end": {"confirm": "no"},
+    "/admin/savings": {"name": ""},
+    "/admin/savings/{savings_id}/constitution": {"cycle_start": "not a date"},
+    "/admin/savings/{savings_id}/entries": {"kind": "not-a-kind"},
+    "/admin/savings/{savings_id}/entries/{entry_id}/correct": {"note": ""},
+    "/admin/savings/{savings_id}/meetings/{savings_meeting_id}/record": {"action": "check"},
+    "/admin/savings/{savings_id}/members": {"person": "x"},
+    "/admin/savings/{savings_id}/members/{member_id}/leave": {"confirm": "no"},
+    "/admin/savings/{savings_id}/officers": {"member": "x"},
+    "/admin/savings/{savings_id}/share-out": {"on": "not a date"},
+    "/admin/savings/{savings_id}/share-out/confirm": {"confirm": "no"},
 }
 PUBLIC = {("POST", "/admin/login")}  # signing in has its own tests (tests/admin/test_auth.py)
 
@@ -165,7 +192,19 @@ def world(sqlite_stack, team):
                 [meeting, GroupMember(group_id=group.id, person_id=person_id, status="left")]
             )
             session.flush()
-            ids[key] = {"group_id": group.id, "meeting_id": meeting.id, "person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
+            savings = SavingsGroup(name=f"Savings {key}", facilitator_id=owner, created_by=owner)
+            session.add(savings)
+            session.flush()
+            saver = SavingsMember(group_id=savings.id, person_id=person_id, number=1)
+            sitting = SavingsMeeting(group_id=savings.id, number=1, on=now.date(), starts_at=now)
+            session.add_all([saver, sitting])
+            session.flush()
+            entry = SavingsEntry(group_id=savings.id, member_id=saver.id, kind="fine", amount=100,
+                                 on=now.date(), recorded_by="staff:1")  # fmt: skip
+            session.add(entry)
+            session.flush()
+            ids[key] = {"savings_id": savings.id, "savings_meeting_id": sitting.id,
+                        "member_id": saver.id, "entry_id": entry.id, "group_id": group.id, "meeting_id": meeting.id, "person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
                         "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer,
                         "contact_id": 1, "mentor_id": mentor.id, "match_id": match.id}  # fmt: skip
     return ids
