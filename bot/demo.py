@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import yaml
 from sqlmodel import select
@@ -24,14 +25,21 @@ from bot.models import (
     MeetingAttendance,
     PeerGroup,
     Person,
+    SavingsGroup,
+    SavingsMeeting,
     Staff,
 )
 from bot.people.assignment import facilitator_for_district
 from bot.people.consents import record_consents
 from bot.people.local_time import programme_today
 from bot.people.profile import CHOSEN_FIELDS
+from bot.savings import book as savings_book
+from bot.savings import health as savings_health
+from bot.savings import registry as savings_registry
 from bot.services import Services
 from bot.staff import create_staff
+from flows.savings.constitution import meeting_dates
+from flows.savings.recording import MeetingReport
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +114,8 @@ def seed_demo(services: Services) -> None:
         session.flush()
         for entry in demo.get("groups", []):
             _group(session, services, entry, now)
+        for entry in demo.get("savings", []):
+            _savings(session, services, entry, now)
 
 
 def _mentoring(session, services: Services, person: Person, entry: dict, now) -> None:
@@ -199,3 +209,71 @@ def _group(session, services: Services, entry: dict, now) -> None:
             session, group, at(7 * week + 2), None, content, now, actor=SYSTEM, series=True,
             tell=False,
         )  # fmt: skip
+
+
+def _savings(session, services: Services, entry: dict, now) -> None:
+    """A savings group part-way through its cycle, its past meetings recorded as the
+    treasurer would have reported them, one loan late."""
+    if session.exec(select(SavingsGroup).where(SavingsGroup.name == entry["name"])).first():
+        return
+    content = services.content
+    people = {
+        p.display_name: p
+        for p in session.exec(select(Person).where(Person.display_name.is_not(None)))
+    }
+    facilitator = session.exec(select(Staff).where(Staff.role == "facilitator")).first()
+    today = programme_today(content, now)
+    start = today - timedelta(weeks=int(entry.get("started_weeks_ago", 0)))
+    values = savings_registry.SavingsGroupValues(
+        name=entry["name"], kind=entry.get("kind", "savings_and_loan"),
+        district=entry.get("district"), language=entry.get("language", content.default_language),
+        facilitator_id=facilitator.id if facilitator else None,
+        constitution=content.savings.constitution(start, cadence="fortnightly"),
+    )  # fmt: skip
+    names = entry.get("members", [])
+    group = savings_registry.register(
+        session, values, [(people[n].id, False) for n in names],
+        {office: people[n].id for office, n in (entry.get("officers") or {}).items()},
+        content, now, actor=SYSTEM, by=None,
+    )  # fmt: skip
+    members = {
+        n: m.id for n, m in zip(names, savings_registry.members_of(session, group.id), strict=True)
+    }
+    constitution = savings_registry.constitution_of(group, content)
+    zone = ZoneInfo(savings_registry.group_timezone(content))
+    loan = entry.get("loan") or {}
+    held = [d for d in meeting_dates(constitution) if d < today]
+    # Numbers only name meetings (they are shown by date): the past ones after those planned.
+    base = max((m.number for m in savings_registry.meetings_of(session, group.id, 1)), default=0)
+    for number, day in enumerate(held, 1):
+        meeting = SavingsMeeting(
+            group_id=group.id, cycle=group.cycle, number=base + number, on=day,
+            starts_at=datetime.combine(day, constitution.meeting_time, zone).astimezone(UTC),
+        )  # fmt: skip
+        session.add(meeting)
+        session.flush()
+        away = set((entry.get("absent") or {}).get(number, ()))
+        came = [members[n] for n in names if n not in away]
+        report = {
+            "present": came,
+            "shares": {
+                members[n]: k for n, k in (entry.get("shares") or {}).items() if n not in away
+            },
+            "social": came,
+        }
+        if loan and number == loan["at_meeting"]:
+            report["loans"] = {members[loan["to"]]: loan["amount"]}
+        savings_book.record_meeting(
+            session, group, meeting, MeetingReport.from_dict(report), content, now, actor=SYSTEM
+        )
+    if loan:
+        box = savings_book.box_of(session, group)
+        borrower = members[loan["to"]]
+        for state in box.member_loans(borrower):
+            for instalment in state.instalments[: int(loan.get("repaid", 0))]:
+                savings_book.write_report(
+                    session, group, MeetingReport(repayments={borrower: instalment.amount}),
+                    instalment.due_on, content, now, actor=SYSTEM,
+                )  # fmt: skip
+    savings_health.check(session, group, content, now)
+    audit(session, SYSTEM, "demo.seeded_savings", None, now, group=group.id)

@@ -24,7 +24,7 @@ from admin.scope import sees_savings_amounts as sees_amounts
 from bot.audit import audit, staff_actor
 from bot.db import transaction
 from bot.models import Person, SavingsEntry, SavingsGroup, SavingsMeeting, SavingsMember, Staff
-from bot.savings import book, closing, registry, views
+from bot.savings import book, closing, health, receipts, registry, views
 from bot.savings.errors import SavingsError
 from bot.savings.registry import SavingsGroupValues
 from flows.content import Content
@@ -401,6 +401,8 @@ async def savings_record(
                 return page, meeting, report
             book.record_meeting(session, group, meeting, report, svc.content, now,
                                 actor=_actor(ctx))  # fmt: skip
+            receipts.send(session, group, meeting, svc.content, now)
+            health.check(session, group, svc.content, now)
             return None
 
     try:

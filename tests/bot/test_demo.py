@@ -48,3 +48,29 @@ async def test_the_demo_has_a_forming_group_polling_and_an_active_one_with_meeti
         held = [m for m in page.meetings if m.meeting.status == "held"]
         assert [(m.attended, m.absent) for m in held] == [(3, 0), (2, 1)]
         assert len([m for m in page.meetings if m.meeting.status == "scheduled"]) == 2
+
+
+async def test_the_demo_has_a_savings_group_part_way_through_with_a_late_repayment(sqlite_stack):
+    from bot.models import SavingsGroup
+    from bot.savings import views
+
+    stack = sqlite_stack
+    seed_demo(stack.services)
+    seed_demo(stack.services)
+    with transaction(stack.engine) as session:
+        (group,) = session.exec(select(SavingsGroup)).all()
+        page = views.group_page(session, group, stack.services.content, stack.clock())
+        held = [m for m in page.meetings if m.recorded_at is not None]
+        ahead = [m for m in page.meetings if m.recorded_at is None]
+        assert len(held) == 8 and ahead
+        assert page.box.balances and page.box.total_savings > 0
+        health = page.health
+        # 3,000 over 3 months, flat: the first instalment paid, the second over 30 days late.
+        assert health.repayment_rate is not None and health.repayment_rate < 1
+        assert health.portfolio_at_risk is not None and health.portfolio_at_risk > 0
+        assert health.attendance is not None and health.attendance < 1
+        # Below the programme's threshold: the facilitator has an alert to offer support.
+        from bot.models import Alert
+
+        alerts = session.exec(select(Alert).where(Alert.reason == "savings_repayment")).all()
+        assert len(alerts) == 1 and alerts[0].owner_id == group.facilitator_id
