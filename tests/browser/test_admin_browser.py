@@ -394,3 +394,57 @@ def test_form_a_group_invite_poll_and_read_the_tally(live, admin_page, shot):
     expect(page.locator("tr[data-slot='2']")).to_have_class(re.compile("best"))
     shot(page, "2-tally")
     page.console.assert_clean()
+
+
+def test_register_a_savings_group_record_a_meeting_and_correct_an_entry(live, admin_page, shot):
+    from bot.models import SavingsGroup, SavingsMeeting
+
+    page = admin_page
+    people = [live.add_person(f"Awa Saver{n}", district="east", language="en") for n in range(3)]
+    page.click("header.top nav a[href='/admin/savings']")
+    page.locator("#new-savings-group summary").click()
+    form = page.locator("#new-savings-group form")
+    form.locator("input[name=name]").fill("East savers")
+    form.locator("select[name=district]").select_option("east")
+    form.locator("select[name=person]").select_option([str(p) for p in people])
+    form.locator("select[name=treasurer]").select_option(str(people[0]))
+    form.locator("input[name=share_value]").fill("500")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("p.flash")).to_have_text(EN("savings.done.created"))
+    expect(page.locator("#officers")).to_contain_text("Awa Saver0")
+    shot(page, "1-registered")
+
+    # A meeting held this morning, to record.
+    with transaction(live.engine) as session:
+        group = session.exec(select(SavingsGroup).where(SavingsGroup.name == "East savers")).one()
+        now = live.clock()
+        held = SavingsMeeting(group_id=group.id, number=99, on=now.date(),
+                              starts_at=now - timedelta(hours=2))  # fmt: skip
+        session.add(held)
+        session.flush()
+        meeting_id = held.id
+    page.reload()
+    row = page.locator(f"#meeting-{meeting_id}")
+    row.locator("summary").click()
+    inputs = row.locator("tbody tr")
+    inputs.nth(0).locator("input[name^=present_]").check()
+    inputs.nth(0).locator("input[name^=shares_]").fill("3")
+    inputs.nth(1).locator("input[name^=present_]").check()
+    inputs.nth(1).locator("input[name^=shares_]").fill("2")
+    row.locator("button[value=check]").click()
+    expect(page.locator("h1")).to_contain_text(re.compile("Check the record"))
+    shot(page, "2-check")
+    page.locator("button[value=confirm]").click()
+    expect(page.locator("p.flash")).to_have_text(EN("savings.done.recorded"))
+    expect(page.locator("#ledger")).to_contain_text("1,500 XOF")
+
+    first = page.locator("#ledger tbody tr").first
+    first.locator("summary").click()
+    first.locator("input[name=shares]").fill("1")
+    first.locator("input[name=note]").fill("counted twice")
+    first.locator("button[type=submit]").click()
+    expect(page.locator("p.flash")).to_have_text(EN("savings.done.corrected"))
+    expect(page.locator("#ledger s")).to_have_text("1,500 XOF")  # kept, struck through
+    expect(page.locator("#ledger")).to_contain_text("counted twice")
+    shot(page, "3-corrected")
+    page.console.assert_clean()
