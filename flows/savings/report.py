@@ -225,9 +225,10 @@ def _pairs(text: str | None, count: int, decimals: int, content: Content) -> dic
     if not text:
         return None
     said = text.strip()
-    if parse_number(said, content.lexicon) == 0 or said.lower() in ("-", "none"):
+    # "0", "none", "aucun", "لا شيء", "no": nothing at this step today.
+    if parse_number(said, content.lexicon) == 0 or parse_yes_no(said, content.lexicon) is False:
         return {}
-    if parse_yes_no(said, content.lexicon) is False:  # "no", "non", "لا": nothing today
+    if not re.search(r"\d", said) and read_ticks(said, count, content.lexicon) == frozenset():
         return {}
     out: dict[int, int] = {}
     for chunk in _SPLIT.split(said):

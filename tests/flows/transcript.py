@@ -42,6 +42,7 @@ from flows.groups.effects import (
     ReplyToGroup,
 )
 from flows.mentoring.effects import AnswerPairing, RecordPulse, RegisterMentor, RequestMentor
+from flows.savings.effects import ChooseDetails, RecordSavingsMeeting, ShowStatement
 from flows.types import (
     Activate,
     ConversationState,
@@ -72,6 +73,9 @@ CHANNELS = ("sms", "telegram", "web")
 # Effects whose meaning is stored elsewhere (answers, alerts, inbox, prompts): the person's
 # snapshot does not change, the transcript shows them.
 RECORDED_ONLY = (
+    RecordSavingsMeeting,
+    ChooseDetails,
+    ShowStatement,
     HandToStaff,
     FlagForReview,
     RaiseAlert,
