@@ -58,6 +58,7 @@ def propose(
     row.rows = [asdict(r) for r in share_out.rows]
     row.proposed_at = now
     session.flush()
+    _show_officers(session, group, share_out, constitution.currency, content, now)
     audit(
         session, actor, "savings.share_out_proposed", None, now, group=group.id, cycle=group.cycle
     )
@@ -111,6 +112,38 @@ def confirm(
     audit(session, actor, "savings.share_out", None, now, group=group.id, cycle=group.cycle - 1,
           leaving=len(leaving))  # fmt: skip
     return group
+
+
+def _show_officers(session, group, share_out, currency: str, content: Content, now) -> None:
+    """The table goes to the group's officers to check (off SMS in full; over SMS, where a
+    list of everyone's money has no place, that it is ready)."""
+    decimals = content.savings.decimals(currency)
+    names = {}
+    for m in registry.members_of(session, group.id):
+        person = session.get(Person, m.person_id) if m.person_id else None
+        first = (person.display_name or "").split() if person else []
+        names[m.id] = first[0] if first else f"#{m.number}"
+    for officer in registry.current_officers(session, group.id).values():
+        member = session.get(SavingsMember, officer.member_id)
+        if member.person_id is None or member.status != "active":
+            continue
+        person = session.get(Person, member.person_id)
+        contact = preferred_contact(session, person.id)
+        if contact is None or why_not(person, consents_of(session, person.id)) is not None:
+            continue
+        language = spoken_language(person.language, content)
+        detailed = shows_details(member.details, contact.channel)
+        key = savings_key("share_out_ready", detailed)
+        text = content.catalog.text(
+            language, key, contact.channel, date=f"{share_out.on.day}/{share_out.on.month}",
+            pot=format_amount(share_out.pot, currency, decimals), count=len(share_out.rows),
+        )  # fmt: skip
+        if detailed and contact.channel != "sms":
+            text += "\n" + "\n".join(
+                f"{names.get(r.member, '?')}: {format_amount(r.payout, currency, decimals)}"
+                for r in share_out.rows
+            )
+        enqueue(session, person, contact, Message(text, (), key), now, initiated=True)
 
 
 def _tell_members(session, group, rows, currency: str, content: Content, now: datetime) -> None:

@@ -53,6 +53,7 @@ HOLDING_FLOWS = (followup.NAME,)
 WAIT_BEHIND_CONVERSATION = timedelta(minutes=30)
 RETRY_AFTER = timedelta(minutes=15)
 REPORT_DAYS = 3  # an officer's report prompt stays open this long
+REPORT_TRIES_FOR = timedelta(days=1)  # an officer busy in a conversation is asked again until
 
 
 class SavingsTick:
@@ -220,18 +221,24 @@ class _Firing:
         meeting = self.session.get(SavingsMeeting, row.meeting_id)
         if meeting is None or meeting.status != "scheduled" or meeting.recorded_at is not None:
             return self.done(row, "cancelled", "recorded or cancelled")
-        asked = 0
+        asked, busy_now = 0, 0
         for office, officer in sorted(current_officers(self.session, group.id).items()):
             if office not in RECORDERS:
                 continue
             member = self.session.get(SavingsMember, officer.member_id)
             if member.person_id is None or member.status != "active":
                 continue
-            if self._ask_officer(group, meeting, member):
-                asked += 1
+            said = self._ask_officer(group, meeting, member)
+            asked += said is True
+            busy_now += said is None
+        if not asked and busy_now and self.now < meeting.starts_at + REPORT_TRIES_FOR:
+            # Busy with another conversation: asked again a little later.
+            row.status, row.due_at = "waiting", self.now + WAIT_BEHIND_CONVERSATION
+            return None
         return self.done(row, note=f"asked {asked}")
 
-    def _ask_officer(self, group, meeting, member) -> bool:
+    def _ask_officer(self, group, meeting, member) -> bool | None:
+        """Whether the officer was asked (None: not now, they are in a conversation)."""
         person = self.batch.people.get(member.person_id)
         contact = self.batch.contact(member.person_id) if person is not None else None
         if person is None or contact is None:
@@ -242,7 +249,7 @@ class _Firing:
             return False
         row = self.session.get(Conversation, self.batch.conversations[person.id].id)
         if busy(row, self.now, HOLDING_FLOWS):
-            return False
+            return None
         content = self.content
         language = spoken_language(person.language, content)
         timezone = timezone_of(person, content)

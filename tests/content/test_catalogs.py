@@ -162,6 +162,7 @@ def test_every_choice_value_fits_telegram_callback_data():
 # else gets the discreet wording of the same message (flows/savings/statement.py).
 SAVINGS_REMINDERS = (
     "before", "morning", "repay_before", "repay_day", "share_out", "receipt", "shared_out",
+    "share_out_ready",
 )  # fmt: skip
 
 

@@ -56,6 +56,12 @@ async def test_a_share_out_is_checked_then_confirmed_and_the_next_cycle_starts(s
     s.record(stack, gid, meetings[1].id, s.MeetingReport(
         present=(a, b, c), shares={a: 4, b: 2, c: 2}, repayments={c: 706}))  # fmt: skip
     proposed = _propose(stack, gid)
+    await stack.work()
+    # The treasurer is shown it is ready (over SMS, without everyone's money in it).
+    ready = [m.body for m in stack.twilio_api.sent_to(PHONES[0])][-1]
+    assert ready == (
+        "Your group's end-of-cycle table is ready. Your facilitator will go through it with you."
+    )
     with transaction(stack.engine) as session:
         row = session.get(SavingsShareOut, proposed)
         # savings 8,000; interest 40 (kept 40 of the 50 asked: at most the earnings).
