@@ -134,16 +134,21 @@ def _mentoring(session, services: Services, person: Person, entry: dict, now) ->
         registry.ask_for_mentor(session, person, now, actor=SYSTEM, **entry["wants_mentor"])
 
 
+def _cast(session) -> tuple[dict[str, Person], Staff | None]:
+    """The demo's people by name, and the facilitator who runs its groups."""
+    people = {
+        p.display_name: p
+        for p in session.exec(select(Person).where(Person.display_name.is_not(None)))
+    }
+    return people, session.exec(select(Staff).where(Staff.role == "facilitator")).first()
+
+
 def _group(session, services: Services, entry: dict, now) -> None:
     """A forming group with its poll under way, or an active one with meetings held."""
     if session.exec(select(PeerGroup).where(PeerGroup.name == entry["name"])).first():
         return
     content = services.content
-    people = {
-        p.display_name: p
-        for p in session.exec(select(Person).where(Person.display_name.is_not(None)))
-    }
-    facilitator = session.exec(select(Staff).where(Staff.role == "facilitator")).first()
+    people, facilitator = _cast(session)
     values = forming.GroupValues(
         name=entry["name"],
         district=entry.get("district"),
@@ -217,11 +222,7 @@ def _savings(session, services: Services, entry: dict, now) -> None:
     if session.exec(select(SavingsGroup).where(SavingsGroup.name == entry["name"])).first():
         return
     content = services.content
-    people = {
-        p.display_name: p
-        for p in session.exec(select(Person).where(Person.display_name.is_not(None)))
-    }
-    facilitator = session.exec(select(Staff).where(Staff.role == "facilitator")).first()
+    people, facilitator = _cast(session)
     today = programme_today(content, now)
     start = today - timedelta(weeks=int(entry.get("started_weeks_ago", 0)))
     values = savings_registry.SavingsGroupValues(

@@ -39,6 +39,9 @@ ERASERS = (
                 ("savings_entry", "member_id"),
                 ("savings_officer", "member_id"),
                 ("savings_task", "member_id"),
+                ("savings_task", "loan_id"),
+                ("savings_entry", "loan_id"),
+                ("savings_entry", "corrects_id"),
             }
         ),
         _erase_savings,
