@@ -176,13 +176,15 @@ class _Firing:
             return meeting.starts_at if meeting else None
         return None
 
-    def _loan(self, group, loan_id):
+    def _box(self, group):
+        """The group's box as it stands today, read once per batch."""
         if group.id not in self._boxes:
-            self._boxes[group.id] = box_of(
-                self.session, group, until=today_in(self.content, self.now)
-            )
-        box = self._boxes[group.id]
-        return box.loans.get(_standing(self.session, loan_id))
+            today = today_in(self.content, self.now)
+            self._boxes[group.id] = box_of(self.session, group, until=today)
+        return self._boxes[group.id]
+
+    def _loan(self, group, loan_id):
+        return self._box(group).loans.get(_standing(self.session, loan_id))
 
     # -- what they get ---------------------------------------------------------------------
 
@@ -209,7 +211,7 @@ class _Firing:
                       "amount": money(state.left_on(instalment))}  # fmt: skip
         elif row.kind == "share_out":
             days = int(row.key.rsplit(":", 2)[-2])
-            box = box_of(self.session, group)
+            box = self._box(group)
             values = {"days": days, "date": day_label(content, language, c.share_out_on),
                       "savings": money(box.savings.get(member.id, 0))}  # fmt: skip
         key = savings_key(row.kind, detailed)

@@ -111,7 +111,7 @@ def handle(snap: Snapshot, content: Content, resumed: bool) -> Result:
             return ask_again(snap, content, prompt, f"{KEY}.again")
         report["social"] = [ids[n - 1] for n in sorted(ticked)]
     else:
-        pairs = _pairs(text, len(members), rules["decimals"], content)
+        pairs = read_amounts(text, len(members), rules["decimals"], content)
         if pairs is None:
             return ask_again(snap, content, prompt, f"{KEY}.again")
         report[step] = {str(ids[n - 1]): amount for n, amount in pairs.items()}
@@ -220,7 +220,9 @@ def _counts(text: str | None, present: int, content: Content) -> list[int] | Non
     return numbers if len(numbers) == present else None
 
 
-def _pairs(text: str | None, count: int, decimals: int, content: Content) -> dict[int, int] | None:
+def read_amounts(
+    text: str | None, count: int, decimals: int, content: Content
+) -> dict[int, int] | None:
     """ "3:5000, 7 2 000" -> {3: 5000, 7: 2000} (minor units); "0" or "no": none."""
     if not text:
         return None

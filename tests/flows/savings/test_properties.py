@@ -9,10 +9,14 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.content import load_content
 from flows.savings.ledger import KINDS, Entry, add_up
 from flows.savings.loans import LoanTerms, apply_payments, schedule
 from flows.savings.money import format_amount, parse_amount
+from flows.savings.report import read_amounts
 from flows.savings.shareout import compute, settlements
+
+CONTENT = load_content()
 
 DAY = date(2026, 1, 5)
 MEMBERS = st.integers(1, 6)
@@ -107,3 +111,20 @@ def test_amounts_as_people_type_them():
     assert parse_amount("12.50", 0) is None  # no cents in that currency
     assert parse_amount("twelve", 2) is None and parse_amount("", 0) is None
     assert parse_amount("-5", 0) is None
+
+
+@settings(deadline=None)
+@given(
+    st.dictionaries(st.integers(1, 15), st.integers(1, 10**7), min_size=1, max_size=6),
+    st.sampled_from([":", " ", "=", ": ", " - "]),
+    st.sampled_from([", ", "; ", "\n", " ; "]),
+    st.booleans(),
+)
+def test_amounts_per_member_read_back_however_they_are_separated(pairs, inner, outer, grouped):
+    """ "3:5000, 7:2 000" in any of the ways an officer types it."""
+
+    def amount(minor: int) -> str:
+        return f"{minor:,}".replace(",", " ") if grouped else str(minor)
+
+    text = outer.join(f"{n}{inner}{amount(a)}" for n, a in pairs.items())
+    assert read_amounts(text, 15, 0, CONTENT) == pairs
