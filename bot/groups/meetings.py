@@ -357,12 +357,30 @@ def cancel(session: Session, group: PeerGroup, meeting: GroupMeeting, now: datet
 
 def series_over(session: Session, group: PeerGroup, meeting: GroupMeeting) -> bool:
     """This was the initial series' last meeting still on."""
-    later = session.scalar(
-        select(func.count()).where(
-            GroupMeeting.group_id == group.id,
-            GroupMeeting.series.is_(True),
-            GroupMeeting.status == "scheduled",
-            GroupMeeting.starts_at > meeting.starts_at,
+    return meeting.id in series_ends(session, [meeting.id])
+
+
+def series_ends(session: Session, meeting_ids) -> set[int]:
+    """Of these meetings, those after which a group's vote may open: each a meeting of the
+    initial series with no later series meeting of its group still on (for a batch of
+    meetings in one query)."""
+    ids = set(meeting_ids)
+    if not ids:
+        return set()
+    this = GroupMeeting.__table__.alias("this")
+    later = GroupMeeting.__table__.alias("later")
+    followed = session.execute(
+        select(this.c.id)
+        .join(later, later.c.group_id == this.c.group_id)
+        .where(
+            this.c.id.in_(ids),
+            later.c.series.is_(True),
+            later.c.status == "scheduled",
+            later.c.starts_at > this.c.starts_at,
         )
-    )
-    return meeting.series and not later
+        .distinct()
+    ).scalars()
+    series = session.execute(
+        select(this.c.id).where(this.c.id.in_(ids), this.c.series.is_(True))
+    ).scalars()
+    return set(series) - set(followed)

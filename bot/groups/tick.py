@@ -24,7 +24,7 @@ from bot.bulk import select_many
 from bot.db import transaction
 from bot.followup.batch import PeopleBatch
 from bot.groups import lifecycle
-from bot.groups.meetings import member_time
+from bot.groups.meetings import member_time, series_ends
 from bot.groups.tasks import TO_DO, URGENT, add_tasks
 from bot.messaging.outbox import step_values
 from bot.models import (
@@ -165,7 +165,7 @@ class GroupTick:
         batch = PeopleBatch.load(session, self.content.delivery, person_ids, now)
         fire = _Firing(self, session, now, batch, groups, meetings, members)
         fire.load_attendance({row.meeting_id for row in rows if row.kind == "pulse"})
-        last = _series_ends(session, [row for row in rows if row.kind == "after"])
+        last = series_ends(session, [row.meeting_id for row in rows if row.kind == "after"])
         for row in rows:
             if row.kind == "after" and row.meeting_id not in last:
                 # Not the series' last meeting: nothing to open (lifecycle.after_meeting).
@@ -551,28 +551,6 @@ class _Firing:
         if group.district and group.district in self.content.option_sets.get("district", ()):
             return self.content.label(language, "district", group.district)
         return group.district or self.content.catalog.text(language, "mentoring.no_area")
-
-
-def _series_ends(session: Session, rows: list) -> set[int]:
-    """Of these meetings, those after which a group's vote may open: each the last of its
-    initial series still on (the same test as meetings.series_over, for a batch at once)."""
-    if not rows:
-        return set()
-    ended = {row.meeting_id for row in rows}
-    this = GroupMeeting.__table__.alias("this")
-    later = GroupMeeting.__table__.alias("later")
-    followed = session.execute(
-        select(this.c.id)
-        .join(later, later.c.group_id == this.c.group_id)
-        .where(
-            this.c.id.in_(ended),
-            later.c.series.is_(True),
-            later.c.status == "scheduled",
-            later.c.starts_at > this.c.starts_at,
-        )
-        .distinct()
-    ).scalars()
-    return ended - set(followed)
 
 
 def _without_choices(messages) -> tuple[Message, ...]:

@@ -25,10 +25,13 @@ from flows.savings.loans import LoanTerms, schedule
 TO_DO = ("pending", "waiting")
 TASKS = SavingsTask.__table__
 # Planned from the cycle (meetings and the countdown); loans plan their own.
-CYCLE_KINDS = ("before", "morning", "share_out", "report")
+CYCLE_KINDS = ("before", "morning", "share_out", "report", "health")
 LOAN_KINDS = ("repay_before", "repay_day")
 # The officers are asked for the meeting's record this long after it starts.
 REPORT_AFTER = timedelta(hours=3)
+# The group's health is looked at again this long after each meeting (instalments fall due
+# between meetings, recorded or not): a repayment rate gone low reaches the facilitator.
+HEALTH_AFTER = timedelta(days=1)
 
 
 def _timezone(content: Content) -> str:
@@ -83,6 +86,10 @@ def plan_cycle(
         rows.append(
             _row(f"sv:report:{meeting.id}:{stamp}", "report", group.id,
                  meeting.starts_at + REPORT_AFTER, meeting=meeting.id)
+        )  # fmt: skip
+        rows.append(
+            _row(f"sv:health:{meeting.id}:{stamp}", "health", group.id,
+                 meeting.starts_at + HEALTH_AFTER, meeting=meeting.id)
         )  # fmt: skip
     if constitution.share_out_on is not None:
         for days in rules.share_out_days:

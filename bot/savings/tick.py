@@ -30,6 +30,7 @@ from bot.models import (
 from bot.people.local_time import timezone_of
 from bot.people.reach import why_not
 from bot.runtime.snapshot import snapshot
+from bot.savings import health
 from bot.savings.book import box_of
 from bot.savings.registry import constitution_of, current_officers, members_of, today_in
 from bot.scheduling.claim import claim_due
@@ -126,6 +127,9 @@ class _Firing:
             return self.done(row, "cancelled", "group closed")
         if row.kind == "report":
             return self._report(row, group)
+        if row.kind == "health":
+            alert = health.check(self.session, group, self.content, self.now)
+            return self.done(row, note=f"alert {alert.id}" if alert else None)
         member = self.members.get(row.member_id)
         if member is None or member.status != "active" or member.person_id is None:
             return self.done(row, "cancelled", "member gone")

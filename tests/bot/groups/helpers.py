@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from bot.db import transaction
 from bot.groups import forming, polls
+from bot.groups import meetings as group_meetings
 from bot.models import GroupMeeting, GroupMember, GroupTask, PeerGroup, Person
 
 STAFF = "staff:1"
@@ -70,6 +71,15 @@ def confirm(stack, group_id: int, position: int, count: int | None = None) -> li
             session, session.get(PeerGroup, group_id), position, stack.services.content,
             stack.clock(), actor=STAFF, meetings_count=count,
         )  # fmt: skip
+
+
+def add_meeting(stack, group_id: int, starts_at: datetime) -> int:
+    """A meeting added by staff (at the group's usual venue); its id."""
+    with transaction(stack.engine) as session:
+        return group_meetings.add_meeting(
+            session, session.get(PeerGroup, group_id), starts_at, None, stack.services.content,
+            stack.clock(), actor=STAFF,
+        ).id  # fmt: skip
 
 
 def members(stack, group_id: int) -> dict[int, str]:

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from bot.casework.erasure import erase_person
 from bot.db import transaction
-from bot.groups import attendance, meetings, polls
+from bot.groups import attendance, polls
 from bot.models import (
     GroupMeeting,
     GroupMember,
@@ -39,11 +39,7 @@ async def test_an_erased_member_leaves_counts_but_nothing_of_theirs(stack):
     with transaction(stack.engine) as session:
         polls.record_answers(session, gid, poll, awa, {1: "yes", 2: "no"}, stack.clock())
     g.approve(stack, gid)
-    with transaction(stack.engine) as session:
-        meetings.add_meeting(
-            session, session.get(PeerGroup, gid), TIMES[0], None, stack.services.content,
-            stack.clock(), actor="staff:1",
-        )  # fmt: skip
+    g.add_meeting(stack, gid, TIMES[0])
     stack.clock.now = TIMES[0] + timedelta(hours=2)
     with transaction(stack.engine) as session:
         meeting = session.exec(select(GroupMeeting)).one()

@@ -121,11 +121,7 @@ async def test_reminders_two_days_before_and_that_morning_with_an_rsvp(sqlite_st
     stack = sqlite_stack
     gid, tg, sms = await _joined_group(stack)
     g.approve(stack, gid)
-    with transaction(stack.engine) as session:
-        meetings.add_meeting(
-            session, session.get(PeerGroup, gid), TIMES[0], None, stack.services.content,
-            stack.clock(), actor="staff:1",
-        )  # fmt: skip
+    g.add_meeting(stack, gid, TIMES[0])
     stack.clock.now = datetime(2026, 11, 29, 16, 59, tzinfo=UTC)
     await stack.tick()
     assert not any("Reminder" in t for t in _tg(stack))
@@ -196,11 +192,8 @@ async def test_a_changed_meeting_reminds_each_member_at_their_own_time(sqlite_st
     with transaction(stack.engine) as session:  # Fatou lives in Cape Verde (UTC-1)
         session.get(Person, sms).timezone = "Atlantic/Cape_Verde"
     g.approve(stack, gid)
+    meeting_id = g.add_meeting(stack, gid, TIMES[0])
     with transaction(stack.engine) as session:
-        meeting_id = meetings.add_meeting(
-            session, session.get(PeerGroup, gid), TIMES[0], None, stack.services.content,
-            stack.clock(), actor="staff:1",
-        ).id  # fmt: skip
         meetings.change(
             session, session.get(PeerGroup, gid), session.get(GroupMeeting, meeting_id),
             TIMES[2], None, stack.services.content, stack.clock(), actor="staff:1",

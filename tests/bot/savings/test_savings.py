@@ -226,3 +226,29 @@ async def test_an_erased_member_stays_in_the_ledger_as_a_tombstone(stack):
     after = s.box(stack, gid)
     assert after.cash == before.cash == 1000 + 100 * 0 and after.savings[fatou] == 1000
     assert all(t.status != "pending" for t in s.tasks(stack, gid) if t.member_id == fatou)
+
+
+async def test_repayments_falling_behind_alert_the_facilitator_not_the_members(stack):
+    gid, people, ids = _group(stack)
+    meeting = s.meetings(stack, gid)[0]
+    fatou = ids[people["fatou"]]
+    stack.clock.now = FIRST + timedelta(hours=1)
+    s.record(stack, gid, meeting.id, s.MeetingReport(
+        present=(fatou,), shares={fatou: 4}, loans={fatou: 1500}))  # fmt: skip
+    # The first instalment falls due on 26 December; nothing is paid. The day after the
+    # next meeting, the group's health is looked at again.
+    stack.clock.now = datetime(2026, 12, 31, 11, tzinfo=UTC)
+    await stack.tick()
+    from bot.models import Alert
+
+    with transaction(stack.engine) as session:
+        alerts = session.exec(select(Alert).where(Alert.reason == "savings_repayment")).all()
+    assert len(alerts) == 1 and f"savings_group:{gid}" in alerts[0].detail
+    assert alerts[0].person_id is None  # about the group, not a member
+    stack.clock.now = datetime(2027, 1, 8, 11, tzinfo=UTC)
+    await stack.tick()
+    with transaction(stack.engine) as session:
+        assert (
+            len(session.exec(select(Alert).where(Alert.reason == "savings_repayment")).all()) == 1
+        )
+    assert not any("late" in t.lower() or "owe" in t.lower() for t in _sms(stack))
