@@ -54,11 +54,13 @@ def send(
         language = spoken_language(person.language, content)
         detailed = shows_details(member.details, contact.channel)
         key = savings_key("receipt", detailed)
-        money = {k: format_amount(v, constitution.currency, decimals) for k, v in mine.items()}
+        money = {
+            kind: format_amount(mine.get(kind, 0), constitution.currency, decimals)
+            for kind in ("shares", "repayment")
+        }
         text = content.catalog.text(
             language, key, contact.channel, date=f"{meeting.on.day}/{meeting.on.month}",
-            shares=mine.get("count", 0), amount=money.get("shares", format_amount(0, constitution.currency, decimals)),
-            paid=money.get("repayment", "-"),
+            shares=mine.get("count", 0), amount=money["shares"], paid=money["repayment"],
         )  # fmt: skip
         enqueue(session, person, contact, Message(text, (), key), now, initiated=True)
         sent += 1

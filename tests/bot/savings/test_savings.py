@@ -252,3 +252,26 @@ async def test_repayments_falling_behind_alert_the_facilitator_not_the_members(s
             len(session.exec(select(Alert).where(Alert.reason == "savings_repayment")).all()) == 1
         )
     assert not any("late" in t.lower() or "owe" in t.lower() for t in _sms(stack))
+
+
+async def test_a_receipt_of_ones_own_entry_for_those_who_asked_discreet_over_sms(stack):
+    from bot.models import SavingsGroup, SavingsMeeting
+    from bot.savings import receipts
+
+    gid, people, ids = _group(stack)
+    meeting = s.meetings(stack, gid)[0]
+    fatou, moussa = ids[people["fatou"]], ids[people["moussa"]]
+    s.set_member(stack, fatou, receipts=True)
+    s.set_member(stack, moussa, receipts=True)
+    stack.clock.now = FIRST + timedelta(hours=1)
+    s.record(stack, gid, meeting.id, s.MeetingReport(
+        present=(fatou, moussa), shares={fatou: 2, moussa: 5}))  # fmt: skip
+    with transaction(stack.engine) as session:
+        sent = receipts.send(session, session.get(SavingsGroup, gid),
+                             session.get(SavingsMeeting, meeting.id), stack.services.content,
+                             stack.clock())  # fmt: skip
+    assert sent == 2  # the treasurer did not ask for one
+    await stack.work()
+    assert _sms(stack)[-1] == "Your group's record for 26/11 is saved. Thank you!"
+    assert _sms(stack, DETAILS_PHONE)[-1].startswith("Saved for 26/11: 5 shares (2,500 XOF).")
+    assert "1,000" not in _sms(stack, DETAILS_PHONE)[-1]  # Fatou's entry is hers
