@@ -154,6 +154,7 @@ def load_content(directory: str | None = None) -> Content:
         mentoring=rules_from_dict(_read(mentoring)) if mentoring.exists() else MentoringRules(),
         groups=group_rules(_read(groups)) if groups.exists() else GroupRules(),
         savings=savings_rules(_read(savings)) if savings.exists() else SavingsRules(),
+        imports=_read(root / "import.yaml") if (root / "import.yaml").exists() else {},
     )
     # Loaded once and kept for the life of the process (cached): the ~150,000 objects of
     # patterns, scorer weights and flows are never garbage, and without this every full

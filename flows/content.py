@@ -113,6 +113,8 @@ class Content:
     # Savings groups: the constitution's defaults, currencies, reminders, health
     # (content/savings.yaml).
     savings: SavingsRules = field(default_factory=SavingsRules)
+    # Importing people: column headings and language words (content/import.yaml).
+    imports: dict = field(default_factory=dict)
 
     @property
     def languages(self) -> tuple[str, ...]:

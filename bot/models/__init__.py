@@ -20,6 +20,7 @@ from bot.models.groups import (
     PeerGroup,
     SlotAnswer,
 )
+from bot.models.imports import PeopleImport
 from bot.models.mentoring import (
     Mentor,
     MentorConflict,
@@ -75,6 +76,7 @@ __all__ = [
     "MentorPulse",
     "MentorMatch",
     "MentorRequest",
+    "PeopleImport",
     "Person",
     "Contact",
     "Consent",

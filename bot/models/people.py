@@ -101,6 +101,8 @@ class Consent(SQLModel, table=True):
     granted: bool
     channel: str = Field(max_length=16)
     at: datetime = _utc(default_factory=utcnow, nullable=False)
+    # Consent taken outside the service (an import): who took it, as the file says.
+    taken_by: str | None = Field(default=None, max_length=64)
 
 
 class Conversation(SQLModel, table=True):
