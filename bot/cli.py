@@ -1,4 +1,4 @@
-"""The `homecoming` command: serve, db upgrade, staff create, chat."""
+"""The `homecoming` command: serve, db upgrade, staff create, people import/export, chat."""
 
 from __future__ import annotations
 
@@ -37,6 +37,27 @@ def main(argv: list[str] | None = None) -> int:
         "--password", help="better: set HOMECOMING_STAFF_PASSWORD, or type it when asked"
     )
 
+    people = commands.add_parser("people", help="bring people in from a list, or take them out")
+    people_commands = people.add_subparsers(dest="people_command", required=True)
+    bring = people_commands.add_parser(
+        "import", help="import people from a CSV or XLSX file (checked before anything is written)"
+    )
+    bring.add_argument("file", help="the .csv or .xlsx file; its first row holds the headings")
+    bring.add_argument(
+        "--map", action="append", default=[], metavar="HEADING=FIELD",
+        help="map a column by its heading (or 1-based number) to a field; FIELD empty leaves it out",
+    )  # fmt: skip
+    bring.add_argument("--check", action="store_true", help="only check and report; write nothing")
+    take = people_commands.add_parser("export", help="export people as CSV or XLSX")
+    take.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    take.add_argument("--out", help="the file to write (default: standard output)")
+    take.add_argument(
+        "--identities", action="store_true",
+        help="names and phone numbers instead of pseudonyms (recorded in the audit log)",
+    )  # fmt: skip
+    for name in ("district", "status", "role", "language", "cohort"):
+        take.add_argument(f"--{name}", default="", help=f"only people with this {name}")
+
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument(
         "--as", dest="who", default="terminal", help="who you are (a new name starts anew)"
@@ -56,6 +77,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "staff":
         return _staff_create(args)
+    if args.command == "people":
+        from bot.people.command_line import export_people, import_people
+
+        settings = Settings()
+        if args.people_command == "import":
+            return import_people(settings, args.file, args.map, check_only=args.check)
+        return export_people(settings, args)
     return _chat(args)
 
 
