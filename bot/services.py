@@ -33,7 +33,7 @@ from bot.messaging.inbox import Inbox
 from bot.messaging.ratelimit import RateLimiter
 from bot.messaging.sender import OutboxSender
 from bot.people import erasure as people_erasure
-from bot.people import retention
+from bot.people import import_jobs, retention
 from bot.programme_settings import overrides, with_overrides
 from bot.runtime import core as core_effects
 from bot.runtime.effects import EffectRegistry
@@ -121,6 +121,12 @@ class Services:
         """One housekeeping round of bot/mentoring/refreshers.py."""
         with transaction(self.engine) as session:
             return refreshers.queue_reminders(session, self.content, self.clock())
+
+    def resume_imports(self) -> int:
+        """People imports left running by a process that stopped (bot/people/import_jobs.py)."""
+        return import_jobs.resume_stale(
+            self.engine, self.content, self.settings.sms_allowed_countries, self.clock
+        )
 
     def enforce_retention(self) -> dict[str, int]:
         """One housekeeping round of bot/people/retention.py."""

@@ -154,6 +154,11 @@ class Workers:
         except Exception:  # noqa: BLE001 - they wait in the pool; the next round tries
             log.exception("releasing anonymous answers failed")
         try:
+            # An import left half-way by a process that stopped is taken up again.
+            await asyncio.to_thread(services.resume_imports)
+        except Exception:  # noqa: BLE001 - the job stays running; the next round tries
+            log.exception("resuming people imports failed")
+        try:
             erased = await asyncio.to_thread(services.enforce_retention)
             if any(erased.values()):
                 log.info("retention: words erased for %s", erased)

@@ -17,6 +17,7 @@ from bot.models import (
     Mentor,
     MentorMatch,
     PeerGroup,
+    PeopleImport,
     SavingsEntry,
     SavingsGroup,
     SavingsMeeting,
@@ -109,6 +110,12 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("POST", "/admin/savings/{savings_id}/officers"): (CASEWORK, True),
     ("POST", "/admin/savings/{savings_id}/share-out"): (CASEWORK, True),
     ("POST", "/admin/savings/{savings_id}/share-out/confirm"): (CASEWORK, True),
+    ("GET", "/admin/imports"): (CASEWORK, False),
+    ("POST", "/admin/imports"): (CASEWORK, False),
+    ("GET", "/admin/imports/{import_id}"): (CASEWORK, True),
+    ("POST", "/admin/imports/{import_id}/mapping"): (CASEWORK, True),
+    ("POST", "/admin/imports/{import_id}/start"): (CASEWORK, True),
+    ("GET", "/admin/exports/people"): (CASEWORK, False),
     ("GET", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff/{staff_id}"): (ADMIN, False),
@@ -140,6 +147,7 @@ FORMS = {
     "/admin/groups/{group_id}/announce": {"text": ""},
     "/admin/groups/{group_id}/end": {"confirm": "no"},
     "/admin/savings": {"name": ""},
+    "/admin/imports/{import_id}/start": {"confirm": "no"},
     "/admin/savings/{savings_id}/constitution": {"cycle_start": "not a date"},
     "/admin/savings/{savings_id}/entries": {"kind": "not-a-kind"},
     "/admin/savings/{savings_id}/entries/{entry_id}/correct": {"note": ""},
@@ -203,7 +211,10 @@ def world(sqlite_stack, team):
                                  on=now.date(), recorded_by="staff:1")  # fmt: skip
             session.add(entry)
             session.flush()
-            ids[key] = {"savings_id": savings.id, "savings_meeting_id": sitting.id,
+            done = PeopleImport(filename=f"{key}.csv", status="done", created_by=owner)
+            session.add(done)
+            session.flush()
+            ids[key] = {"import_id": done.id, "savings_id": savings.id, "savings_meeting_id": sitting.id,
                         "member_id": saver.id, "entry_id": entry.id, "group_id": group.id, "meeting_id": meeting.id, "person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
                         "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer,
                         "contact_id": 1, "mentor_id": mentor.id, "match_id": match.id}  # fmt: skip

@@ -14,6 +14,7 @@ from sqlmodel import select
 from bot.db import transaction
 from bot.models import Consent, Contact, Outbound, PeopleImport, Person, ScheduledPrompt
 from bot.people import import_jobs
+from bot.people.import_write import write_rows
 
 CSV = """Nom;Téléphone;Langue;District;Date de retour;Genre;Date du consentement;Version du consentement;Consentement recueilli par
 Awa Ndiaye;77 123 45 67;Français;Central;14/03/2026;femme;2026-10-02;2026-01;Fatou (OIM Dakar)
@@ -131,3 +132,24 @@ async def test_a_file_that_is_not_a_table_is_refused_with_its_reason(stack):
             else:
                 raise AssertionError(name)
     assert stack.count(PeopleImport) == 0
+
+
+async def test_an_import_left_half_way_is_resumed_without_writing_anyone_twice(stack):
+    content = stack.services.content
+    with transaction(stack.engine) as session:
+        job = import_jobs.upload(session, CSV, "liste.csv", content, None, stack.clock())
+        job_id = job.id
+    # The process wrote the first chunk and died before it could note it (the worst case).
+    with transaction(stack.engine) as session:
+        job = session.get(PeopleImport, job_id)
+        checked = import_jobs.check(job, content, ["SN"], stack.clock().date())
+        write_rows(session, checked.rows, content, None, stack.clock(), actor="system")
+        job.status, job.updated_at = "running", stack.clock()
+    people = stack.count(Person)
+    assert import_jobs.resume_stale(stack.engine, content, ["SN"], stack.clock) == 0  # not stale
+    stack.clock.advance(minutes=5)
+    assert import_jobs.resume_stale(stack.engine, content, ["SN"], stack.clock) == 1
+    with transaction(stack.engine) as session:
+        job = session.get(PeopleImport, job_id)
+        assert job.status == "done" and (job.created, job.existing) == (0, 2)
+    assert stack.count(Person) == people
