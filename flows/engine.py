@@ -116,6 +116,12 @@ def _handle(snap: Snapshot, content: Content) -> Result:
         return onboarding.start(snap, content)
     if keyword is not None:
         return _on_keyword(keyword, snap, content)
+    if snap.input.replying_to_broadcast and snap.input.kind in ("text", "media"):
+        # A reply to a broadcast that asked for one is for a person to read, not an answer
+        # to a question they had open (which stays open).
+        return Result(
+            conv, (say(snap, content, "broadcast.reply_thanks"),), (HandToStaff("broadcast_reply"),)
+        )
     if conv.flow == LANGUAGE_FLOW:
         return _on_language(snap, content)
     if conv.flow == menu.NAME:

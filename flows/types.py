@@ -36,6 +36,9 @@ class Input:
     choice: str | None = None  # a button's value
     # Twilio Advanced Opt-Out handled STOP/START/HELP already (OptOutType).
     provider_keyword: str | None = None
+    # The last thing the programme sent them asked for a reply (a broadcast that said
+    # "reply if you want to come"): what they write is that reply, for a person to read.
+    replying_to_broadcast: bool = False
 
 
 @dataclass(frozen=True)

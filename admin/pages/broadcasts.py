@@ -45,6 +45,15 @@ def _scope(ctx: StaffContext, filters: PeopleFilter) -> list:
     return [people_condition(ctx.staff), *filters.conditions()]
 
 
+MAX_REPLY_DAYS = 14
+
+
+def _reply_days(form) -> int:
+    """How many days replies go to the inbox (0 to MAX_REPLY_DAYS; anything else: 0)."""
+    raw = str(form.get("reply_days") or "0").strip()
+    return min(int(raw), MAX_REPLY_DAYS) if raw.isascii() and raw.isdigit() else 0
+
+
 def _error(ctx: StaffContext, error: BroadcastError) -> str:
     language = LANGUAGE_NAMES.get(error.language or "", error.language or "")
     return ctx.t(f"broadcasts.error.{error.code}", language=language, limit=MAX_LENGTH)
@@ -58,6 +67,7 @@ async def _compose(
     status: int = 200,
     preview=None,
     error: str | None = None,
+    reply_days: int = 0,
 ) -> Response:
     svc = services(request)
     # A fresh one-time token with every preview: the send it confirms happens once.
@@ -74,6 +84,8 @@ async def _compose(
         status,
         texts=texts,
         filters=filters,
+        reply_days=reply_days,
+        max_reply_days=MAX_REPLY_DAYS,
         statuses=(),  # only active people receive a broadcast: no status to choose
         flags=FLAGS,
         facilitators=await run_in_threadpool(load),
@@ -123,14 +135,17 @@ async def preview_broadcast(request: Request, ctx: Casework) -> Response:
                 session, _scope(ctx, filters), texts, svc.content, list(svc.channels)
             )
 
+    days = _reply_days(form)
     try:
         found = await run_in_threadpool(compute)
     except BroadcastError as error:
-        return await _compose(request, ctx, texts, filters, 400, error=_error(ctx, error))
+        return await _compose(
+            request, ctx, texts, filters, 400, error=_error(ctx, error), reply_days=days
+        )
     if not found.recipients:
         error = _error(ctx, BroadcastError("nobody"))
-        return await _compose(request, ctx, texts, filters, 400, error=error)
-    return await _compose(request, ctx, texts, filters, preview=found)
+        return await _compose(request, ctx, texts, filters, 400, error=error, reply_days=days)
+    return await _compose(request, ctx, texts, filters, preview=found, reply_days=days)
 
 
 @router.post("/broadcasts")
@@ -164,6 +179,7 @@ async def send_broadcast(request: Request, ctx: Casework) -> Response:
                 now=now,
                 channels=list(svc.channels),
                 nonce=nonce,
+                reply_days=_reply_days(form),
             ).id
 
     try:

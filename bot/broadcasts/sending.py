@@ -57,6 +57,7 @@ def send(
     now: datetime,
     channels: Iterable[str] | None = None,
     nonce: str | None = None,
+    reply_days: int = 0,
 ) -> Broadcast:
     """Queues the broadcast: the row, one outbox row per recipient, the audit entry. The
     audience is computed now, in this transaction; the caller commits all or nothing.
@@ -80,6 +81,7 @@ def send(
         estimate=found.estimate(),
         created_at=now,
         nonce=nonce or None,
+        reply_days=max(0, reply_days),
     )
     session.add(broadcast)
     session.flush()

@@ -26,3 +26,6 @@ class Broadcast(SQLModel, table=True):
     nonce: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = _utc(nullable=False)
     finished_at: datetime | None = _utc()
+    # "Reply if you want to come": for this many days after it reached them, what a person
+    # writes back goes to the inbox (not to a question they had open). 0: no replies asked.
+    reply_days: int = 0

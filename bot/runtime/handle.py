@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.casework.staff_links import handle_staff_message
 from bot.messaging.optout import LIFTED_BY_WRITING, set_blocked
 from bot.messaging.outbox import enqueue_all
-from bot.models import Contact, Conversation, Inbound, Person
+from bot.models import Broadcast, Contact, Conversation, Inbound, Outbound, Person
 from bot.people.consents import consents_of
 from bot.people.contacts import contact_for, conversation_for
 from bot.people.local_time import local_today
@@ -55,6 +56,7 @@ def handle_inbound(
             text=inbound.text,
             choice=inbound.choice,
             provider_keyword=inbound.provider_keyword,
+            replying_to_broadcast=replying_to_broadcast(session, person.id, now),
         ),
         now=now,
         today=local_today(person, content, now),
@@ -65,6 +67,21 @@ def handle_inbound(
     # Any word from them shows they can be reached again.
     mark_reachable(session, person, now)
     return result
+
+
+def replying_to_broadcast(session: Session, person_id: int, now: datetime) -> bool:
+    """The last message the programme sent them was a broadcast asking for replies, and its
+    reply window is still open."""
+    last = session.execute(
+        select(Outbound.broadcast_id, Outbound.sent_at)
+        .where(Outbound.person_id == person_id, Outbound.sent_at.is_not(None))
+        .order_by(Outbound.sent_at.desc(), Outbound.id.desc())
+        .limit(1)
+    ).first()
+    if last is None or last.broadcast_id is None:
+        return False
+    days = session.scalar(select(Broadcast.reply_days).where(Broadcast.id == last.broadcast_id))
+    return bool(days) and now - last.sent_at <= timedelta(days=days)
 
 
 def apply_result(
