@@ -16,6 +16,7 @@ from admin.pages import (
     mentoring,
     people,
     person,
+    replies,
     results,
     savings,
     settings,
@@ -38,6 +39,7 @@ AREAS = (
     savings,
     staff,
     settings,
+    replies,
     audit,
 )
 router = APIRouter()

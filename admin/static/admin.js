@@ -33,3 +33,11 @@ if (tally) {
   };
   window.setInterval(update, 10000);
 }
+// A saved reply chosen (data-fills) is put in the message box, to send as it is or edited.
+document.addEventListener("change", (event) => {
+  const target = event.target.getAttribute && event.target.getAttribute("data-fills");
+  if (!target) return;
+  const box = document.getElementById(target);
+  const option = event.target.selectedOptions[0];
+  if (box && option && option.getAttribute("data-text") !== null) box.value = option.getAttribute("data-text");
+});

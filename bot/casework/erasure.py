@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 from bot.audit import audit
-from bot.models import Alert, AlertMessage, AuditLog, Contact, Conversation, Person
+from bot.models import Alert, AlertMessage, AuditLog, Contact, Conversation, Person, ThreadNote
 from bot.people.profile import PERSONAL_FIELDS
 from flows.content import Content
 from flows.vocabulary import PersonStatus
@@ -125,6 +125,11 @@ def _erase_alerts(ctx: ErasureContext) -> None:
     )
 
 
+def _erase_notes(ctx: ErasureContext) -> None:
+    """Staff's notes on their thread are about them: they go."""
+    ctx.session.execute(delete(ThreadNote).where(ThreadNote.person_id == ctx.person_id))
+
+
 def _erase_audit_details(ctx: ErasureContext) -> None:
     """The audit trail keeps who did what and when; details about them (a plan, an outcome,
     the fields corrected) are emptied: erasure is the one change made to past audit rows."""
@@ -141,5 +146,6 @@ ERASERS = (
         ),
         _erase_alerts,
     ),
+    Eraser("thread notes", frozenset({("thread_note", "person_id")}), _erase_notes),
     Eraser("audit details", frozenset({("audit_log", "person_id")}), _erase_audit_details),
 )

@@ -20,6 +20,7 @@ from bot.models.groups import (
     PeerGroup,
     SlotAnswer,
 )
+from bot.models.helpdesk import CannedReply, ThreadNote
 from bot.models.imports import PeopleImport
 from bot.models.mentoring import (
     Mentor,
@@ -76,6 +77,8 @@ __all__ = [
     "MentorPulse",
     "MentorMatch",
     "MentorRequest",
+    "CannedReply",
+    "ThreadNote",
     "PeopleImport",
     "Person",
     "Contact",

@@ -22,7 +22,7 @@ FLAGS = (
 _COHORT = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -144,7 +144,7 @@ def _search(text: str):
         if parse_id(digits) is not None and text.strip().isdecimal():
             options.append(Person.id == parse_id(digits))
         return or_(*options)
-    pattern = f"%{_escape_like(text)}%"
+    pattern = f"%{escape_like(text)}%"
     options = [FoldedLike(Person.display_name, pattern), Person.public_id == text.lower()]
     if len(digits) >= 3:
         # Phone numbers are stored in E.164 and chat ids as digits: match on digits alone.

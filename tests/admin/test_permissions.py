@@ -58,6 +58,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("POST", "/admin/inbox/{person_id}/assign"): (CASEWORK, True),
     ("POST", "/admin/inbox/{person_id}/handled"): (CASEWORK, True),
     ("POST", "/admin/inbox/{person_id}/reply"): (CASEWORK, True),
+    ("POST", "/admin/inbox/{person_id}/note"): (CASEWORK, True),
+    ("GET", "/admin/replies"): (ADMIN, False),
+    ("POST", "/admin/replies"): (ADMIN, False),
+    ("POST", "/admin/replies/{reply_id}/retire"): (ADMIN, False),
     ("GET", "/admin/alerts"): (CASEWORK, False),
     ("GET", "/admin/alerts/{alert_id}"): (CASEWORK, True),
     ("POST", "/admin/alerts/{alert_id}/assign"): (CASEWORK, True),
@@ -133,6 +137,8 @@ FORMS = {
     "/admin/people/{person_id}/followup": {"paused": "no"},
     "/admin/alerts/{alert_id}/close": {"note": ""},
     "/admin/inbox/{person_id}/reply": {"text": ""},
+    "/admin/inbox/{person_id}/note": {"text": ""},
+    "/admin/replies": {"title": ""},
     "/admin/staff/{staff_id}/password": {"password": "short"},
     "/admin/settings": {"sms_currency": "not a currency"},
     "/admin/mentors/{mentor_id}": {"status": "not-a-status", "capacity": "2"},
@@ -214,7 +220,7 @@ def world(sqlite_stack, team):
             done = PeopleImport(filename=f"{key}.csv", status="done", created_by=owner)
             session.add(done)
             session.flush()
-            ids[key] = {"import_id": done.id, "savings_id": savings.id, "savings_meeting_id": sitting.id,
+            ids[key] = {"reply_id": 999999, "import_id": done.id, "savings_id": savings.id, "savings_meeting_id": sitting.id,
                         "member_id": saver.id, "entry_id": entry.id, "group_id": group.id, "meeting_id": meeting.id, "person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
                         "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer,
                         "contact_id": 1, "mentor_id": mentor.id, "match_id": match.id}  # fmt: skip
