@@ -11,6 +11,8 @@ from bot.db import transaction
 from bot.models import (
     Alert,
     Broadcast,
+    Contact,
+    FeedbackRespondent,
     GroupMeeting,
     GroupMember,
     Inbound,
@@ -120,6 +122,10 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("POST", "/admin/imports/{import_id}/mapping"): (CASEWORK, True),
     ("POST", "/admin/imports/{import_id}/start"): (CASEWORK, True),
     ("GET", "/admin/exports/people"): (CASEWORK, False),
+    ("GET", "/admin/feedback"): (CASEWORK, False),
+    ("GET", "/admin/feedback/{round_key}"): (CASEWORK, False),
+    ("POST", "/admin/feedback/{round_key}/preview"): (CASEWORK, False),
+    ("POST", "/admin/feedback/{round_key}/send"): (CASEWORK, False),
     ("GET", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff"): (ADMIN, False),
     ("POST", "/admin/staff/{staff_id}"): (ADMIN, False),
@@ -139,6 +145,7 @@ FORMS = {
     "/admin/inbox/{person_id}/reply": {"text": ""},
     "/admin/inbox/{person_id}/note": {"text": ""},
     "/admin/replies": {"title": ""},
+    "/admin/feedback/{round_key}/send": {"confirm": "no"},
     "/admin/staff/{staff_id}/password": {"password": "short"},
     "/admin/settings": {"sms_currency": "not a currency"},
     "/admin/mentors/{mentor_id}": {"status": "not-a-status", "capacity": "2"},
@@ -217,10 +224,14 @@ def world(sqlite_stack, team):
                                  on=now.date(), recorded_by="staff:1")  # fmt: skip
             session.add(entry)
             session.flush()
+            answered = Contact(person_id=person_id, channel="web", address=f"web-{key}")
+            session.add(answered)
+            session.flush()
+            session.add(FeedbackRespondent(round="feedback:m6", contact_id=answered.id))
             done = PeopleImport(filename=f"{key}.csv", status="done", created_by=owner)
             session.add(done)
             session.flush()
-            ids[key] = {"reply_id": 999999, "import_id": done.id, "savings_id": savings.id, "savings_meeting_id": sitting.id,
+            ids[key] = {"round_key": "feedback:m6", "reply_id": 999999, "import_id": done.id, "savings_id": savings.id, "savings_meeting_id": sitting.id,
                         "member_id": saver.id, "entry_id": entry.id, "group_id": group.id, "meeting_id": meeting.id, "person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
                         "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer,
                         "contact_id": 1, "mentor_id": mentor.id, "match_id": match.id}  # fmt: skip
