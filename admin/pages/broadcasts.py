@@ -5,6 +5,8 @@ their own broadcasts; viewers none of it."""
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -54,6 +56,20 @@ def _reply_days(form) -> int:
     return min(int(raw), MAX_REPLY_DAYS) if raw.isascii() and raw.isdigit() else 0
 
 
+def _send_at(request: Request, form) -> datetime | None:
+    """A later date and time typed in the programme's timezone, as UTC; None: at once (or
+    what was typed cannot be read)."""
+    raw = str(form.get("send_at") or "").strip()
+    if not raw:
+        return None
+    try:
+        naive = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    zone = ZoneInfo(services(request).content.programme.get("default_timezone", "UTC"))
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
 def _error(ctx: StaffContext, error: BroadcastError) -> str:
     language = LANGUAGE_NAMES.get(error.language or "", error.language or "")
     return ctx.t(f"broadcasts.error.{error.code}", language=language, limit=MAX_LENGTH)
@@ -68,6 +84,8 @@ async def _compose(
     preview=None,
     error: str | None = None,
     reply_days: int = 0,
+    send_at: str = "",
+    flash: str | None = None,
 ) -> Response:
     svc = services(request)
     # A fresh one-time token with every preview: the send it confirms happens once.
@@ -86,6 +104,8 @@ async def _compose(
         filters=filters,
         reply_days=reply_days,
         max_reply_days=MAX_REPLY_DAYS,
+        send_at=send_at,
+        flash=flash,
         statuses=(),  # only active people receive a broadcast: no status to choose
         flags=FLAGS,
         facilitators=await run_in_threadpool(load),
@@ -145,7 +165,8 @@ async def preview_broadcast(request: Request, ctx: Casework) -> Response:
     if not found.recipients:
         error = _error(ctx, BroadcastError("nobody"))
         return await _compose(request, ctx, texts, filters, 400, error=error, reply_days=days)
-    return await _compose(request, ctx, texts, filters, preview=found, reply_days=days)
+    return await _compose(request, ctx, texts, filters, preview=found, reply_days=days,
+                          send_at=str(form.get("send_at") or "")[:16])  # fmt: skip
 
 
 @router.post("/broadcasts")
@@ -180,6 +201,7 @@ async def send_broadcast(request: Request, ctx: Casework) -> Response:
                 channels=list(svc.channels),
                 nonce=nonce,
                 reply_days=_reply_days(form),
+                send_at=_send_at(request, form),
             ).id
 
     try:
@@ -193,6 +215,32 @@ async def send_broadcast(request: Request, ctx: Casework) -> Response:
         return await _compose(request, ctx, texts, filters, 400, error=_error(ctx, error))
     wake_outbox(request)  # what is due now goes at once
     return RedirectResponse(f"/admin/broadcasts/{broadcast_id}", status_code=303)
+
+
+@router.post("/broadcasts/test")
+async def test_broadcast(request: Request, ctx: Casework) -> Response:
+    """The message to the staff member's own linked Telegram or phone, before sending it."""
+    svc = services(request)
+    form = await request.form()
+    texts, filters = _texts(svc.content, form), _filters(ctx, form)
+    days, later = _reply_days(form), str(form.get("send_at") or "")[:16]
+
+    def send_test() -> int:
+        with transaction(svc.engine) as session:
+            language = ctx.language if ctx.language in svc.content.languages else None
+            return broadcasts.test_send(
+                session, ctx.staff.id, texts, language or svc.content.default_language,
+                svc.content, svc.clock(),
+            )  # fmt: skip
+
+    try:
+        count = await run_in_threadpool(send_test)
+    except BroadcastError as error:
+        return await _compose(request, ctx, texts, filters, 400, error=_error(ctx, error),
+                              reply_days=days, send_at=later)  # fmt: skip
+    wake_outbox(request)
+    return await _compose(request, ctx, texts, filters, reply_days=days, send_at=later,
+                          flash=ctx.t("broadcasts.test_sent", count=count))  # fmt: skip
 
 
 @router.get("/broadcasts/{broadcast_id}")

@@ -3,7 +3,7 @@ what it costs (estimate), sending it and how far it got (sending)."""
 
 from bot.broadcasts.audience import Recipient, audience
 from bot.broadcasts.estimate import MAX_LENGTH, BroadcastError, Preview, clean_texts, preview
-from bot.broadcasts.sending import STATUSES, Progress, progress, progress_many, send
+from bot.broadcasts.sending import STATUSES, Progress, progress, progress_many, send, test_send
 
 __all__ = [
     "MAX_LENGTH",
@@ -18,4 +18,5 @@ __all__ = [
     "progress",
     "progress_many",
     "send",
+    "test_send",
 ]

@@ -14,7 +14,8 @@ from sqlmodel import Session
 
 from bot.audit import audit, staff_actor
 from bot.broadcasts.estimate import BroadcastError, clean_texts, preview
-from bot.messaging.outbox import enqueue_many, outbound_values
+from bot.casework.staff_links import linked_contacts
+from bot.messaging.outbox import enqueue_many, enqueue_to_staff, outbound_values
 from bot.models import Broadcast, Outbound
 from bot.people.local_time import timezone_of
 from bot.scheduling.pacing import DailyCap
@@ -58,6 +59,7 @@ def send(
     channels: Iterable[str] | None = None,
     nonce: str | None = None,
     reply_days: int = 0,
+    send_at: datetime | None = None,
 ) -> Broadcast:
     """Queues the broadcast: the row, one outbox row per recipient, the audit entry. The
     audience is computed now, in this transaction; the caller commits all or nothing.
@@ -82,6 +84,7 @@ def send(
         created_at=now,
         nonce=nonce or None,
         reply_days=max(0, reply_days),
+        send_at=send_at if send_at is not None and send_at > now else None,
     )
     session.add(broadcast)
     session.flush()
@@ -94,7 +97,7 @@ def send(
         zone = zones.get(recipient.timezone)
         if zone is None:
             zone = zones[recipient.timezone] = timezone_of(recipient, content)
-        slot = cap.place(recipient.person_id, zone, now)
+        slot = cap.place(recipient.person_id, zone, broadcast.send_at or now)
         cap.note(recipient.person_id, slot)
         rows.append(
             outbound_values(
@@ -183,3 +186,20 @@ def progress_many(
         full.update(status_counts)
         result[broadcast.id] = Progress(full, sum(status_counts.values()), finished)
     return result
+
+
+def test_send(
+    session: Session, staff_id: int, texts: Mapping[str, str | None], language: str,
+    content: Content, now: datetime,
+) -> int:  # fmt: skip
+    """The message to the staff member's own linked Telegram or phone, in their language
+    (else the programme's), as recipients will read it; how many contacts it went to."""
+    cleaned = clean_texts(texts, content)
+    body = cleaned.get(language) or cleaned[content.default_language]
+    contacts = linked_contacts(session, staff_id)
+    if not contacts:
+        raise BroadcastError("no_linked_contact")
+    for contact in contacts:
+        enqueue_to_staff(session, contact, body, language, "broadcast.test", now)
+    audit(session, staff_actor(staff_id), "broadcast.test", None, now, contacts=len(contacts))
+    return len(contacts)

@@ -29,3 +29,5 @@ class Broadcast(SQLModel, table=True):
     # "Reply if you want to come": for this many days after it reached them, what a person
     # writes back goes to the inbox (not to a question they had open). 0: no replies asked.
     reply_days: int = 0
+    # Sent from this moment on (each person still in their own daytime); None: at once.
+    send_at: datetime | None = _utc()

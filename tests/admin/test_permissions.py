@@ -75,6 +75,7 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("GET", "/admin/results/dictionary.csv"): (CASEWORK, False),
     ("GET", "/admin/broadcasts"): (CASEWORK, False),
     ("GET", "/admin/broadcasts/new"): (CASEWORK, False),
+    ("POST", "/admin/broadcasts/test"): (CASEWORK, False),
     ("POST", "/admin/broadcasts/preview"): (CASEWORK, False),
     ("POST", "/admin/broadcasts"): (CASEWORK, False),
     ("GET", "/admin/broadcasts/{broadcast_id}"): (CASEWORK, True),
