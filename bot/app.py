@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from admin.routes import install as install_admin
+from bot.api.app import create_api
 from bot.config import Settings, get_settings
 from bot.messaging import simulator, webhooks
 from bot.services import Services, build_services
@@ -51,6 +52,7 @@ def create_app(
     app.include_router(webhooks.router)
     app.include_router(simulator.router)
     install_admin(app)
+    app.mount("/api/v1", create_api(services))
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.mount(
         "/admin/static",

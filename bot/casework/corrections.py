@@ -55,9 +55,12 @@ def correct_profile(
     language: str | None = None,
     timezone: str | None = None,
     vulnerabilities: list[str] | None = None,
+    actor: str | None = None,
 ) -> list[str]:
     """Applies the fields given; returns the names that changed. A change to the return
-    date (or anything else a plan depends on) recomputes the pending part of the plan."""
+    date (or anything else a plan depends on) recomputes the pending part of the plan.
+    `actor`: who it was, when not the staff member themselves (an integration's token)."""
+    actor = actor or staff_actor(staff_id)
     changed: list[str] = []
     for name, raw in values.items():
         if name not in EDITABLE:
@@ -90,12 +93,10 @@ def correct_profile(
     if not changed:
         return []
     person.updated_at = now
-    audit(
-        session, staff_actor(staff_id), "profile.corrected", person.id, now, fields=sorted(changed)
-    )
+    audit(session, actor, "profile.corrected", person.id, now, fields=sorted(changed))
     replan = PLAN_FIELDS.intersection(changed) or "vulnerabilities" in changed
     if replan and person.status == "active" and person.outcome is None:
-        recompute(session, person, content, now, staff_actor(staff_id))
+        recompute(session, person, content, now, actor)
     return changed
 
 

@@ -22,6 +22,7 @@ from bot.models.groups import (
 )
 from bot.models.helpdesk import CannedReply, ThreadNote
 from bot.models.imports import PeopleImport
+from bot.models.integrations import ApiToken
 from bot.models.mentoring import (
     Mentor,
     MentorConflict,
@@ -80,6 +81,7 @@ __all__ = [
     "CannedReply",
     "ThreadNote",
     "PeopleImport",
+    "ApiToken",
     "Person",
     "Contact",
     "Consent",
