@@ -14,6 +14,7 @@ from admin.pages import (
     groups,
     imports,
     inbox,
+    integrations,
     mentoring,
     people,
     person,
@@ -42,6 +43,7 @@ AREAS = (
     staff,
     settings,
     replies,
+    integrations,
     audit,
 )
 router = APIRouter()

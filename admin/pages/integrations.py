@@ -1,0 +1,69 @@
+"""API tokens in the admin (admins only): create one per integration with its scopes (the
+token is shown once, only its hash kept), see when each was last used, revoke."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from admin.deps import AdminOnly, services
+from admin.params import Id
+from admin.render import render
+from admin.staff_choices import staff_names
+from bot.db import transaction
+from bot.integrations import tokens
+
+router = APIRouter(prefix="/admin")
+
+
+async def _page(request: Request, ctx, status: int = 200, **extra) -> Response:
+    svc = services(request)
+
+    def load():
+        with transaction(svc.engine) as session:
+            rows = tokens.listed(session)
+            names = staff_names(session)
+            session.expunge_all()
+            return rows, names
+
+    rows, names = await run_in_threadpool(load)
+    return render(request, ctx, "api_tokens.html", status, tokens=rows, names=names,
+                  scopes=tokens.SCOPES, **extra)  # fmt: skip
+
+
+@router.get("/api-tokens")
+async def api_tokens(request: Request, ctx: AdminOnly) -> Response:
+    return await _page(request, ctx, done=request.query_params.get("done") == "revoked")
+
+
+@router.post("/api-tokens")
+async def api_token_create(request: Request, ctx: AdminOnly) -> Response:
+    svc = services(request)
+    form = await request.form()
+
+    def create() -> str:
+        with transaction(svc.engine) as session:
+            _, token = tokens.create(session, str(form.get("name") or ""),
+                                     [str(s) for s in form.getlist("scope")], ctx.staff.id,
+                                     svc.clock())  # fmt: skip
+            return token
+
+    try:
+        token = await run_in_threadpool(create)
+    except tokens.TokenError as error:
+        return await _page(request, ctx, 400, error=str(error))
+    # Shown this once, never stored: the page says so.
+    return await _page(request, ctx, created=token)
+
+
+@router.post("/api-tokens/{token_id}/revoke")
+async def api_token_revoke(request: Request, ctx: AdminOnly, token_id: Id) -> Response:
+    svc = services(request)
+
+    def revoke():
+        with transaction(svc.engine) as session:
+            tokens.revoke(session, token_id, ctx.staff.id, svc.clock())
+
+    await run_in_threadpool(revoke)
+    return RedirectResponse("/admin/api-tokens?done=revoked", status_code=303)
