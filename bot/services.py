@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import httpx
 from sqlalchemy.engine import Engine
 
 from bot.casework import effects as casework_effects
@@ -24,6 +25,7 @@ from bot.followup.prompts import Scheduler
 from bot.groups import effects as group_effects
 from bot.groups import erasure as group_erasure
 from bot.groups.tick import GroupTick
+from bot.integrations import webhooks as outbound_webhooks
 from bot.mentoring import effects as mentoring_effects
 from bot.mentoring import erasure as mentoring_erasure
 from bot.mentoring import refreshers
@@ -121,6 +123,11 @@ class Services:
         """One housekeeping round of bot/mentoring/refreshers.py."""
         with transaction(self.engine) as session:
             return refreshers.queue_reminders(session, self.content, self.clock())
+
+    def send_webhooks(self) -> int:
+        """Due webhook deliveries (bot/integrations/webhooks.py)."""
+        with httpx.Client() as client:
+            return outbound_webhooks.deliver_due(self.engine, self.clock, client)
 
     def resume_imports(self) -> int:
         """People imports left running by a process that stopped (bot/people/import_jobs.py)."""

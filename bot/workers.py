@@ -121,6 +121,10 @@ class Workers:
                 self.wake_outbox()
         except Exception:  # noqa: BLE001 - the rows wait; the next tick tries again
             log.exception("savings tick failed")
+        try:
+            await asyncio.to_thread(self.services.send_webhooks)
+        except Exception:  # noqa: BLE001 - the rows wait; the next tick tries again
+            log.exception("webhook deliveries failed")
         await self.notices()
 
     async def notices(self) -> None:

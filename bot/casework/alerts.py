@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from bot.audit import audit, staff_actor
 from bot.db import parse_id
+from bot.integrations import events
 from bot.models import Alert, AlertMessage, Person, Staff
 from bot.people.assignment import facilitator_for_district
 from flows.alerts import EMERGENCY
@@ -111,6 +112,7 @@ def raise_alert(
     session.add(alert)
     session.flush()
     _add_message(session, alert, reason, severity, detail, now, inbound_id)
+    events.emit(session, "alert.created", _event(session, alert), now, str(alert.id))
     audit(
         session,
         "system",
@@ -123,6 +125,13 @@ def raise_alert(
         owner=alert.owner_id,
     )
     return alert
+
+
+def _event(session: Session, alert: Alert) -> dict:
+    """What an integration hears of an alert: never its words, the person by public id."""
+    person = session.get(Person, alert.person_id) if alert.person_id else None
+    return {"alert": alert.id, "person": person.public_id if person else None,
+            "reason": alert.reason, "severity": alert.severity, "status": alert.status}  # fmt: skip
 
 
 def _rank(severity: str) -> int:
@@ -181,6 +190,7 @@ def close_alert(session: Session, alert: Alert, staff_id: int, note: str, now: d
     alert.closed_by = staff_id
     alert.close_note = note.strip()
     audit(session, staff_actor(staff_id), "alert.closed", alert.person_id, now, alert_id=alert.id)
+    events.emit(session, "alert.closed", _event(session, alert), now, str(alert.id))
 
 
 def assign_alert(

@@ -14,6 +14,7 @@ from bot.casework.alerts import raise_alert
 from bot.casework.corrections import CaseworkError, check_return_date, clean_field
 from bot.followup.plans import enrol
 from bot.followup.responses import record_response
+from bot.integrations.events import enrolled
 from bot.models import Contact, Conversation, Person, ScheduledPrompt, Staff
 from bot.people.assignment import facilitator_for_district
 from bot.people.consents import consents_of, record_consents
@@ -100,6 +101,7 @@ def enrol_assisted(
     audit(
         session, staff_actor(staff.id), "enrolled.assisted", person.id, now, phone=bool(form.phone)
     )
+    enrolled(session, person, now, "staff")
     enrol(session, person, content, now)
     return person
 

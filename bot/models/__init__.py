@@ -22,7 +22,7 @@ from bot.models.groups import (
 )
 from bot.models.helpdesk import CannedReply, ThreadNote
 from bot.models.imports import PeopleImport
-from bot.models.integrations import ApiToken
+from bot.models.integrations import ApiToken, WebhookDelivery, WebhookEndpoint
 from bot.models.mentoring import (
     Mentor,
     MentorConflict,
@@ -82,6 +82,8 @@ __all__ = [
     "ThreadNote",
     "PeopleImport",
     "ApiToken",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Person",
     "Contact",
     "Consent",

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from bot.audit import audit
 from bot.followup.plans import enrol_many
+from bot.integrations import events
 from bot.messaging.outbox import enqueue_many, step_values
 from bot.models import Consent, Contact, Conversation, Person, Staff, new_public_id
 from bot.people.assignment import facilitator_for_district
@@ -87,7 +88,10 @@ def write_rows(
                            "enrolled_by_staff": False, "enrolled_at": None,
                            **dict.fromkeys(PROFILE), "return_date_precision": None})  # fmt: skip
     connection = session.connection()
-    ids = [r.id for r in connection.execute(insert(PEOPLE).returning(PEOPLE.c.id), people)]
+    # In the order the rows were given (insertmanyvalues keeps it only when asked).
+    returning = insert(PEOPLE).returning(PEOPLE.c.id, sort_by_parameter_order=True)
+    ids = [r.id for r in connection.execute(returning, people)]
+    people_ids = {i: p["public_id"] for i, p in zip(ids, people, strict=True)}
     contacts, conversations, consents = [], [], []
     for person_id, row in zip(ids, fresh, strict=True):
         row.values["person_id"] = person_id
@@ -110,6 +114,12 @@ def write_rows(
         connection.execute(insert(Consent.__table__), consents)
     enrolled = [r.values["person_id"] for r in fresh if r.consented]
     enrol_many(session, enrolled, content, now)
+    for row in fresh:
+        if row.consented:
+            # A small record: the person's public id, as the bot's own enrolments.
+            events.enrolled(
+                session, _Public(people_ids[row.values["person_id"]]), now, actor.split(":")[0]
+            )
     out.created = len(fresh)
     out.invited = _invite(session, [r for r in fresh if not r.consented], content, now)
     audit(session, actor, "people.imported", None, now, created=out.created,
@@ -172,6 +182,11 @@ def _invite(session: Session, rows: list[CheckedRow], content: Content, now: dat
         )  # fmt: skip
     enqueue_many(session, outbound)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class _Public:
+    public_id: str
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import update
 
 from bot.audit import PERSON, audit
+from bot.integrations.events import enrolled
 from bot.messaging.optout import opt_in, opt_out
 from bot.models import Inbound, Outbound
 from bot.people.assignment import facilitator_for_district
@@ -74,6 +75,7 @@ def _activate(ctx: EffectContext, effect: Activate) -> None:
     person = ctx.person
     person.status = PersonStatus.ACTIVE
     audit(ctx.session, PERSON, "enrolled", person.id, ctx.now, channel=ctx.contact.channel)
+    enrolled(ctx.session, person, ctx.now, "bot")
     if person.facilitator_id is None:
         # Someone who covers their district hears from them from the first day.
         person.facilitator_id = facilitator_for_district(ctx.session, person.district)
