@@ -12,7 +12,7 @@ from admin.params import Id
 from admin.render import render
 from admin.staff_choices import staff_names
 from bot.db import transaction
-from bot.integrations import tokens
+from bot.integrations import events, tokens
 
 router = APIRouter(prefix="/admin")
 
@@ -24,17 +24,19 @@ async def _page(request: Request, ctx, status: int = 200, **extra) -> Response:
         with transaction(svc.engine) as session:
             rows = tokens.listed(session)
             names = staff_names(session)
+            hooks = events.endpoints(session)
             session.expunge_all()
-            return rows, names
+            return rows, names, hooks
 
-    rows, names = await run_in_threadpool(load)
+    rows, names, hooks = await run_in_threadpool(load)
     return render(request, ctx, "api_tokens.html", status, tokens=rows, names=names,
-                  scopes=tokens.SCOPES, **extra)  # fmt: skip
+                  scopes=tokens.SCOPES, endpoints=hooks, events=events.EVENTS, **extra)  # fmt: skip
 
 
 @router.get("/api-tokens")
 async def api_tokens(request: Request, ctx: AdminOnly) -> Response:
-    return await _page(request, ctx, done=request.query_params.get("done") == "revoked")
+    done = request.query_params.get("done")
+    return await _page(request, ctx, done=done if done in ("revoked", "removed") else None)
 
 
 @router.post("/api-tokens")
@@ -67,3 +69,34 @@ async def api_token_revoke(request: Request, ctx: AdminOnly, token_id: Id) -> Re
 
     await run_in_threadpool(revoke)
     return RedirectResponse("/admin/api-tokens?done=revoked", status_code=303)
+
+
+@router.post("/webhooks")
+async def webhook_add(request: Request, ctx: AdminOnly) -> Response:
+    svc = services(request)
+    form = await request.form()
+
+    def add():
+        with transaction(svc.engine) as session:
+            row = events.add_endpoint(session, str(form.get("url") or ""),
+                                      [str(e) for e in form.getlist("event")], ctx.staff.id,
+                                      svc.clock())  # fmt: skip
+            return row.secret
+
+    try:
+        secret = await run_in_threadpool(add)
+    except events.EndpointError as error:
+        return await _page(request, ctx, 400, error=str(error))
+    return await _page(request, ctx, secret=secret)
+
+
+@router.post("/webhooks/{endpoint_id}/remove")
+async def webhook_remove(request: Request, ctx: AdminOnly, endpoint_id: Id) -> Response:
+    svc = services(request)
+
+    def remove():
+        with transaction(svc.engine) as session:
+            events.remove_endpoint(session, endpoint_id, ctx.staff.id, svc.clock())
+
+    await run_in_threadpool(remove)
+    return RedirectResponse("/admin/api-tokens?done=removed", status_code=303)

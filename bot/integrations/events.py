@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
+from bot.audit import audit, staff_actor
 from bot.models import WebhookDelivery, WebhookEndpoint
 from bot.upsert import insert_or_skip
 
@@ -45,3 +47,36 @@ def enrolled(session: Session, person, now: datetime, how: str) -> int:
     """A person now enrolled (by the bot, by staff, by an import or the API)."""
     return emit(session, "person.enrolled", {"person": person.public_id, "how": how}, now,
                 person.public_id)  # fmt: skip
+
+
+class EndpointError(ValueError):
+    """The message is a key of the admin's catalog."""
+
+
+def add_endpoint(session: Session, url: str, chosen: list[str], staff_id: int, now: datetime):
+    """A new endpoint and its secret (shown once to the admin, kept to sign with)."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc or len(url) > 500:
+        raise EndpointError("api.error.url")
+    events = [e for e in EVENTS if e in chosen]
+    if not events:
+        raise EndpointError("api.error.events")
+    row = WebhookEndpoint(url=url, secret=new_secret(), events=events, created_by=staff_id,
+                          created_at=now)  # fmt: skip
+    session.add(row)
+    session.flush()
+    audit(session, staff_actor(staff_id), "api.webhook_added", None, now, endpoint=row.id,
+          events=events)  # fmt: skip
+    return row
+
+
+def remove_endpoint(session: Session, endpoint_id: int, staff_id: int, now: datetime) -> None:
+    row = session.get(WebhookEndpoint, endpoint_id)
+    if row is not None and row.active:
+        row.active = False
+        audit(session, staff_actor(staff_id), "api.webhook_removed", None, now, endpoint=row.id)
+
+
+def endpoints(session: Session) -> list[WebhookEndpoint]:
+    return list(session.exec(select(WebhookEndpoint).where(WebhookEndpoint.active)))

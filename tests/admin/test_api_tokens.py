@@ -9,7 +9,7 @@ import httpx
 from sqlmodel import select
 
 from bot.db import transaction
-from bot.models import ApiToken, AuditLog
+from bot.models import ApiToken, AuditLog, WebhookEndpoint
 
 
 async def test_a_token_is_shown_once_then_revoked(sqlite_stack, team, browsers):
@@ -38,3 +38,21 @@ async def test_a_token_is_shown_once_then_revoked(sqlite_stack, team, browsers):
     assert actions == ["api.token_created", "api.token_revoked"]
     fatou = await browsers("fatou@example.org")
     assert (await fatou.get("/admin/api-tokens")).status_code == 403
+
+
+async def test_a_webhook_is_added_with_its_secret_shown_once_and_removed(
+    sqlite_stack, team, browsers
+):
+    admin = await browsers("admin@example.org")
+    bad = await admin.post("/admin/webhooks", {"url": "ftp://x", "event": ["alert.created"]})
+    assert bad.status_code == 400 and "full address" in bad.text
+    made = await admin.post("/admin/webhooks", {"url": "https://cases.example.org/hooks",
+                                                "event": ["alert.created"]})  # fmt: skip
+    secret = re.search(r'data-testid="new-secret">(whsec_[^<]+)<', made.text).group(1)
+    page = (await admin.get("/admin/api-tokens")).text
+    assert "https://cases.example.org/hooks" in page and secret not in page
+    with transaction(sqlite_stack.engine) as session:
+        endpoint = session.exec(select(WebhookEndpoint)).one()
+        assert endpoint.secret == secret and endpoint.events == ["alert.created"]
+    await admin.post(f"/admin/webhooks/{endpoint.id}/remove", {})
+    assert "https://cases.example.org/hooks" not in (await admin.get("/admin/api-tokens")).text

@@ -65,6 +65,8 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("GET", "/admin/api-tokens"): (ADMIN, False),
     ("POST", "/admin/api-tokens"): (ADMIN, False),
     ("POST", "/admin/api-tokens/{token_id}/revoke"): (ADMIN, False),
+    ("POST", "/admin/webhooks"): (ADMIN, False),
+    ("POST", "/admin/webhooks/{endpoint_id}/remove"): (ADMIN, False),
     ("POST", "/admin/replies"): (ADMIN, False),
     ("POST", "/admin/replies/{reply_id}/retire"): (ADMIN, False),
     ("GET", "/admin/alerts"): (CASEWORK, False),
@@ -150,6 +152,7 @@ FORMS = {
     "/admin/inbox/{person_id}/note": {"text": ""},
     "/admin/replies": {"title": ""},
     "/admin/api-tokens": {"name": ""},
+    "/admin/webhooks": {"url": "not a url"},
     "/admin/feedback/{round_key}/send": {"confirm": "no"},
     "/admin/staff/{staff_id}/password": {"password": "short"},
     "/admin/settings": {"sms_currency": "not a currency"},
@@ -236,7 +239,7 @@ def world(sqlite_stack, team):
             done = PeopleImport(filename=f"{key}.csv", status="done", created_by=owner)
             session.add(done)
             session.flush()
-            ids[key] = {"token_id": 999999, "round_key": "feedback:m6", "reply_id": 999999, "import_id": done.id, "savings_id": savings.id, "savings_meeting_id": sitting.id,
+            ids[key] = {"endpoint_id": 999999, "token_id": 999999, "round_key": "feedback:m6", "reply_id": 999999, "import_id": done.id, "savings_id": savings.id, "savings_meeting_id": sitting.id,
                         "member_id": saver.id, "entry_id": entry.id, "group_id": group.id, "meeting_id": meeting.id, "person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
                         "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer,
                         "contact_id": 1, "mentor_id": mentor.id, "match_id": match.id}  # fmt: skip
