@@ -29,6 +29,11 @@ class NotFound(Exception):
     pass
 
 
+class StaleForm(Exception):
+    """A form sent with a token that is no longer this session's (opened before signing in
+    again, or in another tab): sent back to the page it came from, what was typed kept."""
+
+
 @dataclass
 class StaffContext:
     staff: Staff
@@ -96,7 +101,7 @@ def require(*roles: str):
             form = await request.form()
             given = str(form.get("csrf") or "")
             if not hmac.compare_digest(given.encode(), context.csrf.encode()):
-                raise Forbidden()
+                raise StaleForm()
         return context
 
     return dependency

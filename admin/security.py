@@ -6,14 +6,14 @@ the app itself): field offices get every asset from us, and an injected tag runs
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 
-from admin.deps import Forbidden, LoginRequired, NotFound, load_context
+from admin.deps import Forbidden, LoginRequired, NotFound, StaleForm, load_context
 from admin.render import render
 
 CSP = (
@@ -69,9 +69,16 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, _error: LoginRequired) -> Response:
         if request.method != "GET":
-            return Response(status_code=401)
+            # A form sent after the session ended: sign in, then back to the page it came
+            # from, where admin.js puts back what was typed.
+            target = _with(_came_from(request), "kept")
+            return RedirectResponse(f"/admin/login?next={quote(target, safe='')}", status_code=303)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/admin/login?next={quote(target, safe='')}", status_code=303)
+
+    @app.exception_handler(StaleForm)
+    async def _stale(request: Request, _error: StaleForm) -> Response:
+        return RedirectResponse(_with(_came_from(request), "stale"), status_code=303)
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _error: Forbidden) -> Response:
@@ -92,3 +99,20 @@ def install(app: FastAPI) -> None:
     async def _not_found(request: Request, _error: NotFound) -> Response:
         context = await load_context(request)
         return render(request, context, "error.html", 404, code=404, message="error.not_found")
+
+
+def _came_from(request: Request) -> str:
+    """The admin page a form was sent from (its Referer, when it is ours), else the start."""
+    referer = urlsplit(request.headers.get("referer") or "")
+    own = not referer.netloc or referer.netloc == request.url.netloc
+    path = referer.path if own and referer.path.startswith("/admin") else "/admin"
+    if path in ("/admin/login", "/admin/logout"):
+        path = "/admin"
+    return path + (f"?{referer.query}" if own and referer.query else "")
+
+
+def _with(target: str, flag: str) -> str:
+    """The page with `kept=1` or `stale=1`: the note, and what was typed put back."""
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("kept", "stale", "done")]
+    return parts.path + "?" + urlencode([*query, (flag, "1")])

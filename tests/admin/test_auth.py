@@ -127,13 +127,20 @@ async def test_security_headers_forbid_inline_script(sqlite_stack, team, browser
 
 
 async def test_a_form_without_the_csrf_token_is_refused(sqlite_stack, team, browsers):
+    """Refused and sent back to the page it came from, saying so (what was typed is put
+    back by admin.js), not a page about roles."""
     browser = await browsers("admin@example.org")
-    response = await browser.client.post("/admin/language", data={"language": "fr"})
-    assert response.status_code == 403
+    response = await browser.client.post("/admin/language", data={"language": "fr"},
+                                         headers={"Referer": "https://homecoming.example.org/admin/people?q=awa"})  # fmt: skip
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/people?q=awa&stale=1"
     response = await browser.client.post(
         "/admin/language", data={"language": "fr", "csrf": "wrong"}
     )
-    assert response.status_code == 403
+    assert response.status_code == 303 and response.headers["location"] == "/admin?stale=1"
+    back = await browser.get("/admin/people?q=awa&stale=1")
+    assert "This form was opened before you signed in again" in back.text
+    assert "Tableau de bord" not in (await browser.get("/admin")).text  # nothing changed
     ok = await browser.post("/admin/language", {"language": "fr"})
     assert ok.status_code == 303
     assert "Tableau de bord" in (await browser.get("/admin")).text
@@ -161,3 +168,22 @@ def test_idle_and_lifetime_are_what_the_page_promises():
     from admin.sessions import IDLE, LIFETIME
 
     assert timedelta(hours=2) == IDLE and timedelta(hours=12) == LIFETIME
+
+
+async def test_a_form_sent_after_the_session_ended_comes_back_after_signing_in(
+    sqlite_stack, team, browsers
+):
+    from bot.models import StaffSession
+
+    stack = sqlite_stack
+    browser = await browsers("fatou@example.org")
+    with transaction(stack.engine) as session:
+        for row in session.exec(select(StaffSession)):
+            session.delete(row)
+    sent = await browser.post("/admin/inbox/1/reply", {"text": "I will call you"},
+                              headers={"Referer": "https://homecoming.example.org/admin/inbox/1"})  # fmt: skip
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/admin/login?next=%2Fadmin%2Finbox%2F1%3Fkept%3D1"
+    await browser.login()
+    back = await browser.client.get("/admin/login?next=%2Fadmin%2Finbox%2F1%3Fkept%3D1")
+    assert back.status_code == 303 and back.headers["location"] == "/admin/inbox/1?kept=1"

@@ -206,7 +206,8 @@ async def test_forms_without_their_csrf_token_are_refused(sqlite_stack, team, br
     for path in ("/admin/broadcasts/preview", "/admin/broadcasts"):
         missing = await admin.client.post(path, data=_form())
         wrong = await admin.client.post(path, data={**_form(), "csrf": "not-the-token"})
-        assert missing.status_code == wrong.status_code == 403
+        assert missing.status_code == wrong.status_code == 303
+        assert "stale=1" in missing.headers["location"]
     assert sqlite_stack.count(Broadcast) == 0 and sqlite_stack.count(Outbound) == 0
 
 

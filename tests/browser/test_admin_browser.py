@@ -448,3 +448,24 @@ def test_register_a_savings_group_record_a_meeting_and_correct_an_entry(live, ad
     expect(page.locator("#ledger")).to_contain_text("counted twice")
     shot(page, "3-corrected")
     page.console.assert_clean()
+
+
+def test_what_was_typed_survives_a_session_that_ended(live, admin_page, shot):
+    from bot.models import StaffSession
+
+    page = admin_page
+    page.goto("/admin/broadcasts/new")
+    page.locator("textarea[name=text_en]").fill("The office is closed on Friday.")
+    with transaction(live.engine) as session:  # the session ends (idle too long, say)
+        for row in session.exec(select(StaffSession)):
+            session.delete(row)
+    page.locator("form.broadcast-compose button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/admin/login\?next="))
+    page.fill("input[name=email]", "admin@example.org")
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("form.narrow button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/admin/broadcasts/new\?kept=1$"))
+    expect(page.locator("[data-draft-note]")).to_have_text(EN("form.kept"))
+    expect(page.locator("textarea[name=text_en]")).to_have_value("The office is closed on Friday.")
+    shot(page, "kept")
+    page.console.assert_clean()
