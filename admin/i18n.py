@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
+from babel import Locale
 
 LANGUAGES = ("en", "fr", "ar")
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}
@@ -29,12 +30,29 @@ def catalog(language: str) -> dict[str, str]:
     return table
 
 
+# CLDR's plural categories: a key may have a variant per category its language uses
+# (`inbox.waiting_count.one`), chosen by the number in `count` or `n`; the key itself is the
+# "other" form, and every language has it.
+PLURALS = ("zero", "one", "two", "few", "many")
+
+
+@cache
+def _plural_form(language: str):
+    return Locale.parse(language).plural_form
+
+
 def translator(language: str):
     language = language if language in LANGUAGES else "en"
     table, fallback = catalog(language), catalog("en")
+    plural_form = _plural_form(language)
 
     def t(key: str, **values) -> str:
         text = table.get(key) or fallback.get(key) or key
+        number = values.get("count", values.get("n"))
+        if isinstance(number, int) and not isinstance(number, bool):
+            form = plural_form(number)
+            if form != "other" and f"{key}.{form}" in table:
+                text = table[f"{key}.{form}"]
         return text.format(**values) if values else text
 
     return t

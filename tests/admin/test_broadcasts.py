@@ -89,9 +89,10 @@ async def test_preview_shows_recipients_segments_and_cost_and_stores_nothing(
     assert re.search(r'data-testid="segments-en">2 <span class="note">GSM-7', page.text)
     assert re.search(r'data-testid="segments-ar">1 <span class="note">UCS-2', page.text)
     # Two English SMS of two segments; the Arabic reader is on Telegram, which is free.
-    assert 'data-testid="cost-en">0.0300 USD' in page.text
-    assert 'data-testid="cost-ar">0.0000 USD' in page.text
-    assert 'data-testid="cost-total">0.0300 USD' in page.text
+    # In the currency's own decimals, as the staff member's language writes money.
+    assert 'data-testid="cost-en">$0.03' in page.text
+    assert 'data-testid="cost-ar">$0.00' in page.text
+    assert 'data-testid="cost-total">$0.03' in page.text
     assert WARNING in page.text
     # The confirm form carries exactly what was previewed.
     assert 'action="/admin/broadcasts" data-confirm="Send this message now? Recipients: 3"' in (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from admin.i18n import LANGUAGES, catalog
+from admin.i18n import LANGUAGES, PLURALS, catalog
 
 ADMIN = Path(__file__).resolve().parents[2] / "admin"
 # t('key') in templates and ctx.t("key") / t("key") in code; dynamic keys are checked by the
@@ -22,11 +22,41 @@ def used_keys() -> set[str]:
     return keys
 
 
+def _plain(keys) -> set[str]:
+    """Keys without their plural variants (`x.one`, `x.few` beside an `x`: each language
+    has its own)."""
+    keys = set(keys)
+    return {
+        k for k in keys if not (k.rsplit(".", 1)[-1] in PLURALS and k.rsplit(".", 1)[0] in keys)
+    }
+
+
 @pytest.mark.parametrize("language", [code for code in LANGUAGES if code != "en"])
 def test_every_language_has_every_key(language):
-    english, other = set(catalog("en")), set(catalog(language))
+    english, other = _plain(catalog("en")), _plain(catalog(language))
     assert sorted(english - other) == [], f"missing in {language}"
     assert sorted(other - english) == [], f"in {language} but not in English"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_plural_variant_belongs_to_a_key_and_a_category_of_its_language(language):
+    from babel import Locale
+
+    table = catalog(language)
+    categories = set(Locale.parse(language).plural_form.tags)
+    for key in set(table) - _plain(table):
+        form = key.rsplit(".", 1)[1]
+        assert form in categories, f"{key}: {language} has no {form!r} plural"
+
+
+def test_counts_read_as_their_language_says_them():
+    from admin.i18n import translator
+
+    en, fr, ar = translator("en"), translator("fr"), translator("ar")
+    assert en("inbox.waiting_count", count=1) == "1 message waiting for an answer"
+    assert en("inbox.waiting_count", count=3) == "3 messages waiting for an answer"
+    assert fr("inbox.waiting_count", count=1).startswith("1 message en attente")
+    assert ar("inbox.waiting_count", count=2) != ar("inbox.waiting_count", count=3)
 
 
 def test_every_key_the_pages_use_exists():
@@ -38,4 +68,9 @@ def test_every_key_the_pages_use_exists():
 def test_placeholders_match_english(language):
     english = catalog("en")
     for key, text in catalog(language).items():
-        assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", english[key])), key
+        found = set(re.findall(r"{(\w+)}", text))
+        if key in _plain(english):
+            assert found == set(re.findall(r"{(\w+)}", english[key])), key
+        else:  # a plural variant may leave the number out ("one message"), add nothing
+            wanted = set(re.findall(r"{(\w+)}", english[key.rsplit(".", 1)[0]]))
+            assert found <= wanted and wanted - found <= {"count", "n"}, key
