@@ -60,6 +60,20 @@ class PersonPage:
     staff_names: dict[int, str] = field(default_factory=dict)
 
 
+def _pressed(row, outbound) -> str:
+    """A button they pressed, as they saw it: its label on the last message before it that
+    offered it (the value in brackets when none is found)."""
+    if not row.choice:
+        return ""
+    for message in outbound:  # newest first
+        if message.created_at > row.received_at:
+            continue
+        for choice in message.choices or ():
+            if choice.get("value") == row.choice:
+                return choice.get("label") or row.choice
+    return f"[{row.choice}]"
+
+
 def timeline(
     session: Session, person_id: int, limit: int, names: dict[int, str]
 ) -> tuple[list[Entry], bool]:
@@ -88,7 +102,7 @@ def timeline(
             at=row.received_at,
             direction="in",
             channel=row.channel,
-            text=row.text if row.text is not None else (f"[{row.choice}]" if row.choice else ""),
+            text=row.text if row.text is not None else _pressed(row, outbound),
             handoff=row.handoff,
             status="handled" if row.handled_at else None,
             cry=cries.get(row.id),
@@ -98,7 +112,8 @@ def timeline(
         if row.kind in ("text", "choice", "media", "start", "edited")
     ] + [
         Entry(
-            at=row.created_at,
+            # When the person could read it (sent), else when it was written.
+            at=row.sent_at or row.created_at,
             direction="out",
             channel=row.channel,
             text=row.body,

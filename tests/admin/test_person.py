@@ -356,3 +356,18 @@ async def test_the_page_speaks_french_down_to_plan_notes_and_answers(sqlite_stac
     assert "Avez-vous un travail ou un moyen de gagner de l&#39;argent ?" in page
     assert "Parfois" in page and "À l&#39;inscription" in page
     assert "late enrolment" not in page and ">work<" not in page
+
+
+async def test_the_timeline_shows_a_pressed_button_as_the_person_saw_it(
+    sqlite_stack, team, browsers
+):
+    stack = sqlite_stack
+    await stack.tg_says(7701, "hi")
+    await stack.tg_presses(7701, "en")
+    offered = stack.telegram_api.sent_to(7701)[-1]
+    label = dict(offered.buttons)["yes"]
+    await stack.tg_presses(7701, "yes")
+    person = stack.person("telegram", "7701")
+    admin = await browsers("admin@example.org")
+    page = (await admin.get(f"/admin/people/{person.id}")).text
+    assert "[yes]" not in page and f'<span dir="auto">{label}</span>' in page
