@@ -35,7 +35,7 @@ async def test_a_list_is_checked_mapped_and_imported(sqlite_stack, team, browser
     page = (await fatou.get(f"/admin/imports/{import_id}")).text
     assert "3 rows: 2 to import, 1 with problems." in page
     assert "Not a valid phone number: 1" in page
-    assert "1 people have no consent recorded" in page
+    assert "1 person has no consent recorded" in page
     assert stack.count(Person) == 0
     # "Where" was not recognised: mapped by hand to the district.
     assert '<option value="district" selected>' not in page
