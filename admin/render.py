@@ -61,6 +61,10 @@ def render(
         """A stored value in the staff member's words, as the bot would have offered it."""
         if value is None or value == "":
             return "—"
+        # Staff words where the bot's are the person's own ("I came back home recently").
+        staff_words = t(f"staff.option.{option_set}.{value}")
+        if staff_words != f"staff.option.{option_set}.{value}":
+            return staff_words
         if value in content.option_sets.get(option_set, ()):
             return content.label(
                 language if language in content.languages else "en", option_set, value

@@ -24,7 +24,7 @@ from bot.api.schemas import (
 from bot.audit import audit
 from bot.casework.corrections import CaseworkError, correct_profile
 from bot.db import transaction
-from bot.models import Alert, Contact, Person, Staff
+from bot.models import Alert, Contact, Person, Staff, SurveyResponse
 from bot.people import import_jobs
 from bot.people.filters import PeopleFilter
 from bot.people.import_write import write_rows
@@ -187,17 +187,25 @@ async def update_person(
 @router.get("/results", response_model=Page[ResultRow], tags=["results"])
 async def results(
     request: Request, caller: Reader, page: PageNumber = 1, per_page: PerPage = 100,
+    instrument: str = "", wave: str = "",
 ) -> Page[ResultRow]:  # fmt: skip
     """Follow-up answers in long format, one answer a row, with the CSV export's privacy:
     a pseudonym for identified answers, none for anonymous ones (which come after all
-    others). A page holds the answers of `per_page` responses."""
+    others). A page holds the answers of `per_page` responses; `instrument` and `wave`
+    (m3, m6, …) choose which."""
     svc = services(request)
     key = svc.settings.signing_key()
 
     def load():
         with transaction(svc.engine) as session:
             plan = results_export.plan_export(session, Person.id.is_not(None), True)
-        responses = plan.identified + plan.anonymous
+            chosen_ids = None
+            if instrument or wave:
+                where = [SurveyResponse.instrument == instrument] if instrument else []
+                where += [SurveyResponse.wave == wave] if wave else []
+                chosen_ids = set(session.scalars(select(SurveyResponse.id).where(*where)))
+        responses = [i for i in plan.identified + plan.anonymous
+                     if chosen_ids is None or i in chosen_ids]  # fmt: skip
         chosen = responses[(page - 1) * per_page : page * per_page]
         named = set(plan.identified)
         chunk = results_export.ExportPlan([i for i in chosen if i in named],

@@ -132,6 +132,10 @@ async def test_alerts_and_results_read_with_the_exports_privacy(sqlite_stack, ap
     assert (await reader.get("/alerts/0")).status_code == 404
     rows = (await reader.get("/results")).json()
     assert rows["total"] == 1
+    assert (await reader.get("/results", params={"wave": "m12"})).json()["total"] == 0
+    assert (
+        await reader.get("/results", params={"instrument": "reintegration", "wave": "m3"})
+    ).json()["total"] == 1
     assert {r["question"] for r in rows["data"]} >= {"work"}
     assert all(len(r["person_pseudonym"]) == 16 for r in rows["data"])
 
