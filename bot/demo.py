@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import yaml
+from sqlalchemy import update
 from sqlmodel import select
 
 from bot.audit import SYSTEM, audit
@@ -14,6 +16,7 @@ from bot.casework.alerts import raise_alert
 from bot.content import DEFAULT_CONTENT_DIR
 from bot.db import transaction
 from bot.followup.plans import enrol
+from bot.followup.responses import record_response
 from bot.groups import forming, meetings, polls
 from bot.mentoring import registry
 from bot.models import (
@@ -27,6 +30,7 @@ from bot.models import (
     Person,
     SavingsGroup,
     SavingsMeeting,
+    ScheduledPrompt,
     Staff,
 )
 from bot.people.assignment import facilitator_for_district
@@ -38,8 +42,10 @@ from bot.savings import health as savings_health
 from bot.savings import registry as savings_registry
 from bot.services import Services
 from bot.staff import create_staff
+from flows.followup.effects import RecordResponse
 from flows.savings.constitution import meeting_dates
 from flows.savings.recording import MeetingReport
+from flows.survey.scoring import score
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +122,8 @@ def seed_demo(services: Services) -> None:
             _group(session, services, entry, now)
         for entry in demo.get("savings", []):
             _savings(session, services, entry, now)
+        if demo.get("crowd"):
+            _crowd(session, services, demo["crowd"], now)
 
 
 def _mentoring(session, services: Services, person: Person, entry: dict, now) -> None:
@@ -278,3 +286,80 @@ def _savings(session, services: Services, entry: dict, now) -> None:
                 )  # fmt: skip
     savings_health.check(session, group, content, now)
     audit(session, SYSTEM, "demo.seeded_savings", None, now, group=group.id)
+
+
+CROWD_WAVES = ((90, "m3"), (180, "m6"), (360, "m12"))  # days since return, the wave answered
+
+
+def _crowd(session, services: Services, entry: dict, now) -> None:
+    """Enrolled people with their follow-up answers, made from a fixed seed."""
+    if session.exec(select(Person).where(Person.public_id == "democrowd0000")).first():
+        return
+    content = services.content
+    rng = random.Random(int(entry.get("seed", 7)))
+    names, surnames = entry.get("names") or ["Demo"], entry.get("surnames") or ["Person"]
+    districts = [d for d in content.option_sets["district"] if d != "other"]
+    survey = content.surveys.get("reintegration")
+    today = programme_today(content, now)
+    version = str(content.programme.get("consent_version", ""))
+    for n in range(int(entry.get("people", 0))):
+        returned = today - timedelta(days=rng.randint(30, 400))
+        person = Person(
+            public_id=f"democrowd{n:04d}", status="active",
+            language=rng.choices(content.languages, weights=[1] * len(content.languages))[0],
+            display_name=f"{rng.choice(names)} {rng.choice(surnames)}", role="returnee",
+            district=districts[n % len(districts)], gender=("woman", "man")[n % 2],
+            age_band=rng.choice(content.option_sets["age_band"][1:]), return_date=returned,
+            return_date_precision="day", created_at=now, updated_at=now,
+        )  # fmt: skip
+        session.add(person)
+        session.flush()
+        contact = Contact(person_id=person.id, channel="web", address=f"demo-crowd-{n}",
+                          created_at=now)  # fmt: skip
+        session.add_all([contact, Conversation(person_id=person.id, updated_at=now)])
+        record_consents(session, person.id, [("messages", True), ("surveys", True)], version,
+                        "web", now)  # fmt: skip
+        person.facilitator_id = facilitator_for_district(session, person.district)
+        person.enrolled_at = now
+        session.flush()
+        enrol(session, person, content, now)
+        if survey is None:
+            continue
+        for step, (days, wave) in enumerate(CROWD_WAVES):
+            if (today - returned).days < days or rng.random() < 0.15:
+                continue  # not there yet, or this one was missed
+            answers = _answers(survey, content, rng, better=step)
+            scores = score(survey, answers)
+            effect = RecordResponse(
+                prompt_id=None, instrument=survey.id, version=survey.version, wave=wave,
+                answers=answers, items=scores.items, dimensions=scores.dimensions,
+                composite=scores.composite, anonymous=False,
+            )  # fmt: skip
+            record_response(session, person, contact, effect, returned + timedelta(days=days))
+        # Their past is history: what fell due before today is not sent now.
+        session.execute(
+            update(ScheduledPrompt)
+            .where(ScheduledPrompt.person_id == person.id, ScheduledPrompt.due_at < now,
+                   ScheduledPrompt.status.in_(("pending", "waiting")))
+            .values(status="skipped")
+        )  # fmt: skip
+    audit(session, SYSTEM, "demo.seeded_crowd", None, now, people=int(entry.get("people", 0)))
+
+
+def _answers(survey, content, rng: random.Random, better: int) -> dict:
+    """Answers that follow the survey's own options and skip logic; later waves lean a little
+    towards the better options (the first ones listed are the good ones in most sets)."""
+    answers: dict = {}
+    for question in survey.questions:
+        if not question.applies(answers):
+            continue
+        if question.type == "choice" and question.options:
+            values = list(content.option_sets[question.options])
+            weights = [max(1, len(values) - i) ** (1 + better / 2) for i in range(len(values))]
+            answers[question.id] = rng.choices(values, weights=weights)[0]
+        elif question.type == "yesno":
+            answers[question.id] = "no" if rng.random() < 0.9 else "yes"
+        elif question.type in ("scale", "number"):
+            low, high = question.minimum or 0, question.maximum or 10
+            answers[question.id] = rng.randint(low, high)
+    return answers

@@ -74,3 +74,20 @@ async def test_the_demo_has_a_savings_group_part_way_through_with_a_late_repayme
 
         alerts = session.exec(select(Alert).where(Alert.reason == "savings_repayment")).all()
         assert len(alerts) == 1 and alerts[0].owner_id == group.facilitator_id
+
+
+async def test_the_demo_crowd_fills_the_results_above_the_small_cell_threshold(sqlite_stack):
+    from bot.models import SurveyResponse
+    from bot.results.aggregates import MIN_CELL
+
+    stack = sqlite_stack
+    seed_demo(stack.services)
+    seed_demo(stack.services)  # once
+    with transaction(stack.engine) as session:
+        crowd = session.exec(select(Person).where(Person.public_id.like("democrowd%"))).all()
+        assert len(crowd) == 60
+        waves = {}
+        for response in session.exec(select(SurveyResponse)):
+            waves[response.wave] = waves.get(response.wave, 0) + 1
+    assert waves.get("m3", 0) >= 4 * MIN_CELL and waves.get("m6", 0) >= 2 * MIN_CELL
+    assert waves.get("m12", 0) >= MIN_CELL
