@@ -14,7 +14,7 @@ from admin.render import render
 from admin.staff_choices import staff_names
 from bot.audit import staff_actor
 from bot.db import transaction
-from bot.models import AuditLog
+from bot.models import AuditLog, Person
 
 router = APIRouter(prefix="/admin")
 
@@ -47,11 +47,33 @@ async def audit_log(request: Request, ctx: AdminOnly) -> Response:
                 .limit(PER_PAGE)
                 .offset((number - 1) * PER_PAGE)
             ).all()
-            names = {staff_actor(i): n for i, n in staff_names(session).items()}
+            staff = staff_names(session)
+            names = {staff_actor(i): n for i, n in staff.items()}
+            people = dict(session.execute(
+                select(Person.id, Person.display_name)
+                .where(Person.id.in_({r.person_id for r in rows if r.person_id}))
+            ).all())  # fmt: skip
             session.expunge_all()
-            return Page(list(rows), number, total), names
+            return Page(list(rows), number, total), names, people, staff
 
-    page, names = await run_in_threadpool(load)
+    page, names, people, staff = await run_in_threadpool(load)
+
+    def who(actor_id: str) -> str:
+        if actor_id in names:
+            return names[actor_id]
+        kind, _, number_ = actor_id.partition(":")
+        said = ctx.t(f"audit.actor.{kind}", n=number_)
+        return actor_id if said == f"audit.actor.{kind}" else said
+
+    def sentence(row) -> str:
+        """ "Fatou viewed Awa's record": who, did what, to whom."""
+        person_name = people.get(row.person_id) or (f"#{row.person_id}" if row.person_id else "")
+        key = f"audit.did.{row.action}"
+        said = ctx.t(key, actor=who(row.actor), person=person_name)
+        if said != key:
+            return said
+        action_words = row.action.replace(".", " ").replace("_", " ")
+        return ctx.t("audit.did", actor=who(row.actor), action=action_words, person=person_name)
 
     query = link_query({"person": person, "actor": actor, "action": action})
 
@@ -65,4 +87,6 @@ async def audit_log(request: Request, ctx: AdminOnly) -> Response:
         actor=actor,
         action=action,
         query=query,
+        sentence=sentence,
+        staff=staff,
     )

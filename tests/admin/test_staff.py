@@ -84,6 +84,9 @@ async def test_the_audit_log_records_views_and_changes_and_offers_no_way_to_edit
     admin = await browsers("admin@example.org")
     page = await admin.get(f"/admin/audit?person={person_id}")
     assert "person.viewed" in page.text and "followup.paused" in page.text and "Fatou" in page.text
+    assert "Fatou viewed Awa&#39;s record" in page.text  # a sentence, not a code
+    by_her = await admin.get(f"/admin/audit?actor=staff:{team.facilitator}")
+    assert f'<option value="staff:{team.facilitator}" selected>' in by_her.text
     assert '<form method="post"' not in page.text.split("<main", 1)[1].split("</main>")[0]
     with transaction(stack.engine) as session:
         rows = session.exec(select(AuditLog).where(AuditLog.person_id == person_id)).all()
