@@ -8,6 +8,7 @@ import re
 import time
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from admin.i18n import translator
@@ -469,3 +470,47 @@ def test_what_was_typed_survives_a_session_that_ended(live, admin_page, shot):
     expect(page.locator("textarea[name=text_en]")).to_have_value("The office is closed on Friday.")
     shot(page, "kept")
     page.console.assert_clean()
+
+
+PHONE_PAGES = (
+    "/admin",
+    "/admin/people",
+    "/admin/people/new",
+    "/admin/inbox",
+    "/admin/inbox?show=handled",
+    "/admin/alerts",
+    "/admin/broadcasts",
+    "/admin/broadcasts/new",
+    "/admin/feedback",
+    "/admin/mentors",
+    "/admin/matching",
+    "/admin/groups",
+    "/admin/savings",
+    "/admin/results",
+    "/admin/imports",
+    "/admin/staff",
+    "/admin/settings",
+    "/admin/replies",
+    "/admin/api-tokens",
+    "/admin/audit",
+    "/admin/account",
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_no_page_is_wider_than_a_phone_in_any_language(live, open_page, language, shot):
+    live.add_staff(f"phone-{language}@example.org", "admin", f"Phone {language}")
+    person = live.add_person("Aminata Phone-Check", district="central", language=language)
+    page = open_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    sign_in(page, f"phone-{language}@example.org")
+    page.select_option("#lang", language)
+    page.click("form[action='/admin/language'] button[type=submit]")
+    page.wait_for_load_state()
+    wide = []
+    for path in (*PHONE_PAGES, f"/admin/people/{person}"):
+        response = page.goto(path)
+        assert response.status == 200, (path, response.status)
+        if not no_horizontal_scroll(page):
+            wide.append(path)
+            shot(page, f"wide-{path.strip('/').replace('/', '-')}")
+    assert wide == [], f"wider than {PHONE['width']} px in {language}: {wide}"
