@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 from babel import Locale
+from babel.numbers import format_decimal
 
 LANGUAGES = ("en", "fr", "ar")
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "ar": "العربية"}
@@ -53,6 +54,9 @@ def translator(language: str):
             form = plural_form(number)
             if form != "other" and f"{key}.{form}" in table:
                 text = table[f"{key}.{form}"]
+            # As the language writes it: 12,345 in English, 12 345 in French.
+            values = {**values, **{name: format_decimal(values[name], locale=language)
+                                   for name in ("count", "n") if isinstance(values.get(name), int)}}  # fmt: skip
         return text.format(**values) if values else text
 
     return t

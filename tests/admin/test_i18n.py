@@ -57,6 +57,8 @@ def test_counts_read_as_their_language_says_them():
     assert en("inbox.waiting_count", count=3) == "3 messages waiting for an answer"
     assert fr("inbox.waiting_count", count=1).startswith("1 message en attente")
     assert ar("inbox.waiting_count", count=2) != ar("inbox.waiting_count", count=3)
+    assert en("people.count", count=12345) == "People found: 12,345"
+    assert fr("people.count", count=12345).endswith("12\u202f345")
 
 
 def test_every_key_the_pages_use_exists():
