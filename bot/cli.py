@@ -1,4 +1,5 @@
-"""The `homecoming` command: serve, db upgrade, staff create, people import/export, chat."""
+"""The `homecoming` command: serve, db upgrade, staff create, people import/export, results
+export, chat."""
 
 from __future__ import annotations
 
@@ -58,6 +59,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("district", "status", "role", "language", "cohort"):
         take.add_argument(f"--{name}", default="", help=f"only people with this {name}")
 
+    results = commands.add_parser("results", help="follow-up results")
+    results_commands = results.add_subparsers(dest="results_command", required=True)
+    out = results_commands.add_parser(
+        "export", help="every answer in long format (CSV), pseudonymised as the admin's export"
+    )
+    out.add_argument("--out", help="the file to write (default: standard output)")
+
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument(
         "--as", dest="who", default="terminal", help="who you are (a new name starts anew)"
@@ -84,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.people_command == "import":
             return import_people(settings, args.file, args.map, check_only=args.check)
         return export_people(settings, args)
+    if args.command == "results":
+        from bot.results.command_line import export_results
+
+        return export_results(Settings(), args.out)
     return _chat(args)
 
 

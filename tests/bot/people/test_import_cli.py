@@ -77,3 +77,23 @@ def test_a_column_mapped_by_hand_and_an_unknown_field_refused(tmp_path):
     assert refused.returncode == 2 and "unknown field 'nickname'" in refused.stderr
     mapped = _run(tmp_path, "import", str(path), "--map", "Who=display_name", "--check")
     assert "column 1 'Who' -> display_name" in mapped.stdout
+
+
+def test_results_export_from_the_command_line(tmp_path):
+    engine_url = f"sqlite:///{tmp_path / 'homecoming.db'}"
+    path = tmp_path / "list.csv"
+    path.write_text(LIST, encoding="utf-8")
+    _run(tmp_path, "import", str(path))  # a database with people, no answers yet
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOMECOMING_")}
+    env.update(
+        HOMECOMING_DATABASE_URL=engine_url,
+        HOMECOMING_SECRET_KEY="a test secret that is long enough",
+    )
+    done = subprocess.run([sys.executable, "-m", "bot.cli", "results", "export"], env=env,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].split(",")[:3] == [
+        "person_pseudonym",
+        "instrument",
+        "version",
+    ]
