@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 
 from admin.deps import StaffContext
 from admin.i18n import LANGUAGE_NAMES, LANGUAGES, translator
+from admin.options import staff_label
 
 LOGIN_LANGUAGE = "homecoming_admin_lang"
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -58,18 +59,7 @@ def render(
     content = request.app.state.services.content
 
     def option(option_set: str, value: str | None) -> str:
-        """A stored value in the staff member's words, as the bot would have offered it."""
-        if value is None or value == "":
-            return "—"
-        # Staff words where the bot's are the person's own ("I came back home recently").
-        staff_words = t(f"staff.option.{option_set}.{value}")
-        if staff_words != f"staff.option.{option_set}.{value}":
-            return staff_words
-        if value in content.option_sets.get(option_set, ()):
-            return content.label(
-                language if language in content.languages else "en", option_set, value
-            )
-        return str(value)
+        return staff_label(t, content, language, option_set, value)
 
     def coded(prefix: str, text: str | None) -> str:
         """A note or reason the service wrote in its own code words ("late enrolment"), in
@@ -95,8 +85,15 @@ def render(
         except (ValueError, UnknownCurrencyError):
             return f"{value} {currency}"
 
+    def number(value) -> str:
+        """A count as the staff member's language writes it: 12,345 · 12 345."""
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            return "—" if value is None else str(value)
+        return format_decimal(value, locale=language)
+
     values = {
         "money": money,
+        "number": number,
         "option": option,
         "coded": coded,
         "option_sets": content.option_sets,

@@ -17,12 +17,14 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from babel.numbers import format_decimal, format_percent
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, StreamingResponse
 
 from admin import charts
 from admin.deps import AnyStaff, Casework, NotFound, StaffContext, services
+from admin.options import staff_label
 from admin.render import render
 from admin.scope import people_condition
 from bot import results
@@ -80,7 +82,7 @@ class Words:
             return self.t("results.unknown")
         if by == "cohort":
             return value
-        return self._catalog(f"option.{by}.{value}", value)
+        return staff_label(self.t, self.content, self.language, by, value)
 
     def ordered(self, by: str, buckets) -> list[str]:
         """Buckets in the order of the option set (cohorts by month), "not known" last."""
@@ -133,12 +135,17 @@ def _number_first(value: str):
         return (1, 0.0, value)
 
 
-def _percent(part: float, whole: float) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "—"
+def _percent(part: float, whole: float, language: str) -> str:
+    """As the language writes a share: 12%, 12 %, ٪12 or 12‎%."""
+    return format_percent(part / whole, locale=language) if whole else "—"
 
 
-def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+def _score(value: float | None, language: str) -> str:
+    return "—" if value is None else format_decimal(value, format="0.00", locale=language)
+
+
+def _count(value: int, language: str) -> str:
+    return format_decimal(value, locale=language)
 
 
 # -- the snapshot ----------------------------------------------------------------------------
@@ -197,9 +204,9 @@ async def overview(request: Request, ctx: AnyStaff, by: str = ""):
                     "anonymous": cell["anonymous"],
                     "fired": rate["fired"],
                     "answered": rate["answered"],
-                    "rate": _percent(rate["answered"], rate["fired"]),
+                    "rate": _percent(rate["answered"], rate["fired"], ctx.language),
                     "suppressed": bool(overall.get("suppressed")) and cell["n"] > 0,
-                    "composite": _score(composite) if item["dimensions"] else None,
+                    "composite": _score(composite, ctx.language) if item["dimensions"] else None,
                 }
             )
         items.append(
@@ -271,7 +278,7 @@ def _trajectory(ctx, words: Words, name: str, item: dict, by: str):
 
 
 def _line(ctx, label: str, values: list[float | None]) -> charts.Line:
-    texts = tuple(ctx.t("results.hidden") if v is None else _score(v) for v in values)
+    texts = tuple(ctx.t("results.hidden") if v is None else _score(v, ctx.language) for v in values)
     return charts.Line(label, tuple(values), texts)
 
 
@@ -312,7 +319,7 @@ async def wave_page(request: Request, ctx: AnyStaff, instrument: str, wave: str,
         "wave": wave,
         "wave_label": words.wave(wave),
         "cell": cell,
-        "rate": _percent(cell["rate"]["answered"], cell["rate"]["fired"]),
+        "rate": _percent(cell["rate"]["answered"], cell["rate"]["fired"], ctx.language),
         "hidden": hidden,
         "by": by,
         "by_label": words.breakdown(by) if by else "",
@@ -342,7 +349,8 @@ def _scores_chart(ctx, words: Words, instrument, wave, item, overall, visible):
     chart_id = f"scores-{instrument}-{wave}"
     if not visible:
         bars = [
-            charts.Bar(label, mean(overall, key), _score(mean(overall, key))) for key, label in keys
+            charts.Bar(label, mean(overall, key), _score(mean(overall, key), ctx.language))
+            for key, label in keys
         ]
         head = (ctx.t("results.dimension"), ctx.t("results.mean_score"))
         return {"chart": charts.bar_chart(chart_id, title, bars, ctx.t, ctx.rtl, head)}
@@ -350,7 +358,7 @@ def _scores_chart(ctx, words: Words, instrument, wave, item, overall, visible):
         charts.Group(
             label,
             tuple(
-                charts.Bar(name, mean(stats, key), _score(mean(stats, key)))
+                charts.Bar(name, mean(stats, key), _score(mean(stats, key), ctx.language))
                 for name, stats in visible
             ),
         )
@@ -388,7 +396,7 @@ def _question_charts(ctx, words: Words, instrument, wave, overall, visible) -> l
                 charts.Bar(
                     words.value(question, v),
                     stats["values"].get(v, 0) / top,
-                    f"{stats['values'].get(v, 0)} ({_percent(stats['values'].get(v, 0), total)})",
+                    f"{_count(stats['values'].get(v, 0), ctx.language)} ({_percent(stats['values'].get(v, 0), total, ctx.language)})",
                 )
                 for v in values
             ]
@@ -402,7 +410,7 @@ def _question_charts(ctx, words: Words, instrument, wave, overall, visible) -> l
                 own = bucket["questions"].get(qid) or {"answered": 0, "values": {}}
                 count, total = own["values"].get(v, 0), own["answered"]
                 share = count / total if total else None
-                bars.append(charts.Bar(name, share, _percent(count, total)))
+                bars.append(charts.Bar(name, share, _percent(count, total, ctx.language)))
             groups.append(charts.Group(words.value(question, v), tuple(bars)))
         series = [name for name, _ in visible]
         entry["chart"] = charts.grouped_bar_chart(

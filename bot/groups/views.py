@@ -171,14 +171,13 @@ def group_page(session: Session, group: PeerGroup, content: Content, now: dateti
 
 
 def person_groups(session: Session, person_id: int) -> list[tuple[PeerGroup, GroupMember]]:
-    return list(
-        session.execute(
-            select(PeerGroup, GroupMember)
-            .join(GroupMember, GroupMember.group_id == PeerGroup.id)
-            .where(GroupMember.person_id == person_id)
-            .order_by(GroupMember.invited_at.desc())
-        ).tuples()
+    rows = session.execute(
+        select(PeerGroup, GroupMember)
+        .join(GroupMember, GroupMember.group_id == PeerGroup.id)
+        .where(GroupMember.person_id == person_id)
+        .order_by(GroupMember.invited_at.desc())
     )
+    return [(group, member) for group, member in rows]
 
 
 @dataclass(frozen=True)

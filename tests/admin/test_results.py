@@ -108,9 +108,10 @@ async def test_breakdowns_show_big_groups_and_hide_small_ones(sqlite_stack, team
     text = page.text
     assert page.status_code == 200 and "People by Gender" in text
     # Women (6) and men (5) are shown side by side; "other" (2) and not known (3) are hidden.
-    assert "<tr><td>A woman</td><td>6</td></tr>" in text
-    assert "<tr><td>A man</td><td>5</td></tr>" in text
-    hidden = re.search(r"<tr><td>Another answer</td><td>(.*?)</td></tr>", text).group(1)
+    # In staff words ("Woman"), not the bot's words to the person ("A woman").
+    assert "<tr><td>Woman</td><td>6</td></tr>" in text
+    assert "<tr><td>Man</td><td>5</td></tr>" in text
+    hidden = re.search(r"<tr><td>Other answer</td><td>(.*?)</td></tr>", text).group(1)
     assert "Hidden" in hidden and "fewer than 5 people" in hidden
     assert re.search(r"<tr><td>Not known</td><td><span class=\"badge\">Hidden", text)
     # Per answer, the share of each group, in the order of the options: women, then men.
@@ -141,6 +142,10 @@ async def test_pages_follow_the_staff_members_language_right_to_left(sqlite_stac
     await admin.post("/admin/language", {"language": "fr"})
     page = await admin.get("/admin/results/reintegration/m3")
     assert "Enquête de réintégration" in page.text and "Mois 3" in page.text
+    # Shares as French writes them, with its non-breaking space before the sign.
+    assert "<td>9 (56\u00a0%)</td>" in page.text
+    page = await admin.get("/admin/results/reintegration/m3?by=gender")
+    assert "<tr><td>Femme</td><td>6</td></tr>" in page.text
 
 
 async def test_refresh_now_recomputes_for_casework_roles_only(sqlite_stack, team, browsers):

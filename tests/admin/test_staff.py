@@ -85,11 +85,25 @@ async def test_the_audit_log_records_views_and_changes_and_offers_no_way_to_edit
     page = await admin.get(f"/admin/audit?person={person_id}")
     assert "person.viewed" in page.text and "followup.paused" in page.text and "Fatou" in page.text
     assert "Fatou viewed Awa&#39;s record" in page.text  # a sentence, not a code
+    assert "Fatou paused Awa&#39;s follow-up" in page.text
+    # The person filter offers the people of the log by name, and takes a name as typed.
+    assert f'<option value="Awa #{person_id}">' in page.text
+    other = add_person(stack, "Binta", facilitator_id=team.facilitator)
+    await fatou.get(f"/admin/people/{other}")
+    for typed in ("awa", f"Awa #{person_id}", f"#{person_id}"):
+        found = (await admin.get("/admin/audit", params={"person": typed})).text
+        assert "Awa&#39;s record" in found and "Binta" not in found.split("<tbody>")[1], typed
+    # "What" is a list of kinds in staff words: only the follow-up pauses.
+    paused = (await admin.get("/admin/audit", params={"action": "followup"})).text
+    assert '<option value="followup" selected>Follow-up paused or resumed</option>' in paused
+    assert "paused Awa" in paused and "viewed" not in paused.split("<tbody>")[1]
     by_her = await admin.get(f"/admin/audit?actor=staff:{team.facilitator}")
     assert f'<option value="staff:{team.facilitator}" selected>' in by_her.text
     assert '<form method="post"' not in page.text.split("<main", 1)[1].split("</main>")[0]
     with transaction(stack.engine) as session:
-        rows = session.exec(select(AuditLog).where(AuditLog.person_id == person_id)).all()
+        rows = session.exec(
+            select(AuditLog).where(AuditLog.person_id == person_id).order_by(AuditLog.id)
+        ).all()
         assert [(r.actor, r.action) for r in rows] == [
             (f"staff:{team.facilitator}", "person.viewed"),
             (f"staff:{team.facilitator}", "followup.paused"),
