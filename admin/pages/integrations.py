@@ -7,14 +7,15 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from admin.deps import AdminOnly, services
+from admin.deps import AdminOnly, NotFound, services
 from admin.params import Id
 from admin.render import render
 from admin.staff_choices import staff_names
 from bot.db import transaction
-from bot.integrations import events, tokens
+from bot.integrations import deliveries, events, tokens
 
 router = APIRouter(prefix="/admin")
+DONE = ("revoked", "removed", "tested", "retried")
 
 
 async def _page(request: Request, ctx, status: int = 200, **extra) -> Response:
@@ -25,18 +26,22 @@ async def _page(request: Request, ctx, status: int = 200, **extra) -> Response:
             rows = tokens.listed(session)
             names = staff_names(session)
             hooks = events.endpoints(session)
+            summaries = deliveries.summaries(session, svc.clock())
+            failed = deliveries.failed(session)
             session.expunge_all()
-            return rows, names, hooks
+            return rows, names, hooks, summaries, failed
 
-    rows, names, hooks = await run_in_threadpool(load)
+    rows, names, hooks, summaries, failed = await run_in_threadpool(load)
     return render(request, ctx, "api_tokens.html", status, tokens=rows, names=names,
-                  scopes=tokens.SCOPES, endpoints=hooks, events=events.EVENTS, **extra)  # fmt: skip
+                  scopes=tokens.SCOPES, endpoints=hooks, events=events.EVENTS,
+                  summaries=summaries, failed=failed,
+                  urls={e.id: e.url for e in hooks}, **extra)  # fmt: skip
 
 
 @router.get("/api-tokens")
 async def api_tokens(request: Request, ctx: AdminOnly) -> Response:
     done = request.query_params.get("done")
-    return await _page(request, ctx, done=done if done in ("revoked", "removed") else None)
+    return await _page(request, ctx, done=done if done in DONE else None)
 
 
 @router.post("/api-tokens")
@@ -100,3 +105,28 @@ async def webhook_remove(request: Request, ctx: AdminOnly, endpoint_id: Id) -> R
 
     await run_in_threadpool(remove)
     return RedirectResponse("/admin/api-tokens?done=removed", status_code=303)
+
+
+@router.post("/webhooks/{endpoint_id}/test")
+async def webhook_test(request: Request, ctx: AdminOnly, endpoint_id: Id) -> Response:
+    svc = services(request)
+
+    def test():
+        with transaction(svc.engine) as session:
+            return deliveries.send_test(session, endpoint_id, ctx.staff.id, svc.clock())
+
+    if not await run_in_threadpool(test):
+        raise NotFound()
+    return RedirectResponse("/admin/api-tokens?done=tested#webhooks", status_code=303)
+
+
+@router.post("/webhooks/deliveries/{delivery_id}/retry")
+async def webhook_retry(request: Request, ctx: AdminOnly, delivery_id: Id) -> Response:
+    svc = services(request)
+
+    def retry():
+        with transaction(svc.engine) as session:
+            return deliveries.retry(session, delivery_id, ctx.staff.id, svc.clock())
+
+    await run_in_threadpool(retry)  # already retried (a second click) is not an error
+    return RedirectResponse("/admin/api-tokens?done=retried#webhooks", status_code=303)

@@ -24,6 +24,8 @@ from bot.models import (
     SavingsGroup,
     SavingsMeeting,
     SavingsMember,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from tests.builders import add_person
 
@@ -66,7 +68,9 @@ MATRIX: dict[tuple[str, str], tuple[dict[str, str], bool]] = {
     ("POST", "/admin/api-tokens"): (ADMIN, False),
     ("POST", "/admin/api-tokens/{token_id}/revoke"): (ADMIN, False),
     ("POST", "/admin/webhooks"): (ADMIN, False),
+    ("POST", "/admin/webhooks/{endpoint_id}/test"): (ADMIN, False),  # before it is removed
     ("POST", "/admin/webhooks/{endpoint_id}/remove"): (ADMIN, False),
+    ("POST", "/admin/webhooks/deliveries/{delivery_id}/retry"): (ADMIN, False),
     ("POST", "/admin/replies"): (ADMIN, False),
     ("POST", "/admin/replies/{reply_id}/retire"): (ADMIN, False),
     ("GET", "/admin/alerts"): (CASEWORK, False),
@@ -237,9 +241,15 @@ def world(sqlite_stack, team):
             session.flush()
             session.add(FeedbackRespondent(round="feedback:m6", contact_id=answered.id))
             done = PeopleImport(filename=f"{key}.csv", status="done", created_by=owner)
-            session.add(done)
+            hook = WebhookEndpoint(url=f"https://{key}.example.org/h", secret="whsec_x",
+                                   events=["alert.created"])  # fmt: skip
+            session.add_all([done, hook])
             session.flush()
-            ids[key] = {"endpoint_id": 999999, "token_id": 999999, "round_key": "feedback:m6", "reply_id": 999999, "import_id": done.id, "savings_id": savings.id, "savings_meeting_id": sitting.id,
+            given_up = WebhookDelivery(endpoint_id=hook.id, event_id=f"t:{key}", event="alert.created",
+                                       status="failed", next_attempt_at=now)  # fmt: skip
+            session.add(given_up)
+            session.flush()
+            ids[key] = {"endpoint_id": hook.id, "delivery_id": given_up.id, "token_id": 999999, "round_key": "feedback:m6", "reply_id": 999999, "import_id": done.id, "savings_id": savings.id, "savings_meeting_id": sitting.id,
                         "member_id": saver.id, "entry_id": entry.id, "group_id": group.id, "meeting_id": meeting.id, "person_id": person_id, "alert_id": alert.id, "broadcast_id": broadcast.id,
                         "instrument": "reintegration", "wave": "m3", "staff_id": team.viewer,
                         "contact_id": 1, "mentor_id": mentor.id, "match_id": match.id}  # fmt: skip

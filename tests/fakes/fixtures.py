@@ -6,6 +6,7 @@ import pytest
 
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.twilio_api import FakeTwilioAPI
+from tests.fakes.webhook_receiver import Receiver
 
 
 @pytest.fixture
@@ -20,3 +21,10 @@ def twilio_api():
     fake = FakeTwilioAPI().start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def webhook_receiver():
+    found = Receiver()
+    yield found
+    found.stop()

@@ -5,11 +5,8 @@ receiver checks the HMAC), retried with backoff when the receiver fails, deliver
 from __future__ import annotations
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from sqlmodel import select
 
 from bot.casework.alerts import close_alert, raise_alert
@@ -21,44 +18,6 @@ from bot.people import import_jobs
 from tests.builders import add_person, add_staff
 
 SECRET = new_secret()
-
-
-class Receiver:
-    def __init__(self):
-        self.received: list[tuple[dict, bytes]] = []
-        self.fail_next = 0
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - the http.server name
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if receiver.fail_next:
-                    receiver.fail_next -= 1
-                    self.send_response(500)
-                else:
-                    receiver.received.append((dict(self.headers), raw))
-                    self.send_response(204)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}/hooks"
-
-
-@pytest.fixture
-def receiver():
-    found = Receiver()
-    yield found
-    found.httpd.shutdown()
-    found.httpd.server_close()
 
 
 def _endpoint(stack, url: str, events=("alert.created", "alert.closed", "person.enrolled")):
@@ -73,8 +32,8 @@ def _deliveries(stack) -> list[WebhookDelivery]:
         return list(rows)
 
 
-async def test_an_alert_is_heard_signed_and_once(stack, receiver):
-    _endpoint(stack, receiver.url)
+async def test_an_alert_is_heard_signed_and_once(stack, webhook_receiver):
+    _endpoint(stack, webhook_receiver.url)
     person_id = add_person(stack, "Awa")
     staff = add_staff(stack, "admin@example.org", "admin")
     with transaction(stack.engine) as session:
@@ -82,7 +41,7 @@ async def test_an_alert_is_heard_signed_and_once(stack, receiver):
                             "said: I am not safe", stack.clock())  # fmt: skip
         alert_id = alert.id
     assert stack.services.send_webhooks() == 1
-    [(headers, body)] = receiver.received
+    [(headers, body)] = webhook_receiver.received
     assert headers["X-Homecoming-Event"] == "alert.created"
     assert webhooks.verify(SECRET, headers["X-Homecoming-Signature"], body, stack.clock())
     assert not webhooks.verify(
@@ -96,16 +55,16 @@ async def test_an_alert_is_heard_signed_and_once(stack, receiver):
             session, session.get(type(alert), alert_id), staff, "Called her.", stack.clock()
         )
     stack.services.send_webhooks()
-    assert [h["X-Homecoming-Event"] for h, _ in receiver.received] == [
+    assert [h["X-Homecoming-Event"] for h, _ in webhook_receiver.received] == [
         "alert.created",
         "alert.closed",
     ]
 
 
-async def test_a_failing_receiver_is_retried_with_backoff(stack, receiver):
-    _endpoint(stack, receiver.url, events=("alert.created",))
+async def test_a_failing_receiver_is_retried_with_backoff(stack, webhook_receiver):
+    _endpoint(stack, webhook_receiver.url, events=("alert.created",))
     person_id = add_person(stack, "Awa")
-    receiver.fail_next = 2
+    webhook_receiver.fail_next = 2
     with transaction(stack.engine) as session:
         raise_alert(session, session.get(Person, person_id), "safety", "high", None, stack.clock())
     stack.services.send_webhooks()
@@ -119,7 +78,7 @@ async def test_a_failing_receiver_is_retried_with_backoff(stack, receiver):
     stack.clock.advance(minutes=5)
     stack.services.send_webhooks()
     [row] = _deliveries(stack)
-    assert (row.status, row.attempts) == ("delivered", 3) and len(receiver.received) == 1
+    assert (row.status, row.attempts) == ("delivered", 3) and len(webhook_receiver.received) == 1
 
 
 async def test_an_unreachable_receiver_is_given_up_after_the_last_attempt(stack):
@@ -134,8 +93,8 @@ async def test_an_unreachable_receiver_is_given_up_after_the_last_attempt(stack)
     assert row.status == "failed" and row.attempts == webhooks.MAX_ATTEMPTS
 
 
-async def test_an_imported_person_with_consent_is_announced_as_enrolled(stack, receiver):
-    _endpoint(stack, receiver.url, events=("person.enrolled",))
+async def test_an_imported_person_with_consent_is_announced_as_enrolled(stack, webhook_receiver):
+    _endpoint(stack, webhook_receiver.url, events=("person.enrolled",))
     data = (b"Name,Phone,Consent date,Consent version,Consent taken by\n"
             b"Awa,+221771234567,2026-10-02,2026-01,Fatou\nMoussa,+221772345678,,,\n")  # fmt: skip
     with transaction(stack.engine) as session:
@@ -145,5 +104,5 @@ async def test_an_imported_person_with_consent_is_announced_as_enrolled(stack, r
         job_id = job.id
     import_jobs.run(stack.engine, job_id, stack.services.content, ["SN"], stack.clock)
     stack.services.send_webhooks()
-    events = [json.loads(body) for _, body in receiver.received]
+    events = [json.loads(body) for _, body in webhook_receiver.received]
     assert [e["event"] for e in events] == ["person.enrolled"]  # Moussa is only invited
