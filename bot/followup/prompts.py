@@ -32,7 +32,7 @@ from bot.runtime.effects import EffectRegistry
 from bot.runtime.handle import apply_result, step_context
 from bot.runtime.snapshot import snapshot
 from bot.scheduling.claim import claim_due
-from bot.scheduling.pacing import busy
+from bot.scheduling.pacing import HOLDING_FLOWS, busy
 from bot.scheduling.writes import BatchWrites
 from bot.timeutil import Clock
 from flows.content import Content
@@ -50,7 +50,6 @@ NEEDS_SURVEY_CONSENT = ("survey", "feedback")
 # Reasons not to write (bot/people/reach.py) that end the plan's prompts rather than skip one.
 ENDS_PLAN = ("erased", "not enrolled", "left the programme")
 # A follow-up survey holds other programme messages back until it is answered or missed.
-HOLDING_FLOWS = (followup.NAME,)
 DUE_COLUMNS = (
     ScheduledPrompt.id, ScheduledPrompt.person_id, ScheduledPrompt.plan, ScheduledPrompt.kind,
     ScheduledPrompt.instrument, ScheduledPrompt.message, ScheduledPrompt.wave,

@@ -42,12 +42,11 @@ from bot.people.local_time import timezone_of
 from bot.people.reach import why_not
 from bot.runtime.snapshot import snapshot
 from bot.scheduling.claim import claim_due
-from bot.scheduling.pacing import busy
+from bot.scheduling.pacing import HOLDING_FLOWS, busy, hold_until
 from bot.scheduling.writes import BatchWrites
 from bot.timeutil import Clock
 from flows.content import Content
 from flows.context import spoken_language
-from flows.followup import flow as followup
 from flows.groups import attendance as attendance_flow
 from flows.groups import availability, news, question
 from flows.groups.rules import LAST_CALL
@@ -56,8 +55,6 @@ from flows.types import Message, Result
 
 log = logging.getLogger(__name__)
 
-HOLDING_FLOWS = (followup.NAME,)
-WAIT_BEHIND_CONVERSATION = timedelta(minutes=30)
 RETRY_AFTER = timedelta(minutes=15)
 REPLY_DAYS = 3  # how long what a member writes after an announcement goes to the facilitator
 ANSWER_DAYS = 2  # a pulse is taken this long after it is asked
@@ -299,9 +296,7 @@ class _Firing:
         conversation = self.batch.conversations[person.id]
         urgent = row.kind in URGENT
         if not urgent:
-            later = self.batch.cap.hold_until(person.id, timezone, now)
-            if later is None and busy(conversation, now, HOLDING_FLOWS):
-                later = now + WAIT_BEHIND_CONVERSATION
+            later = hold_until(self.batch.cap, conversation, person.id, timezone, now)
             if later is not None:
                 if deadline is not None and later >= deadline:
                     self.mark(row, status="skipped", note="no time to send before it was due")

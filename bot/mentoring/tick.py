@@ -21,11 +21,10 @@ from bot.runtime.effects import EffectRegistry
 from bot.runtime.handle import apply_result, step_context
 from bot.runtime.snapshot import snapshot
 from bot.scheduling.claim import claim_due
-from bot.scheduling.pacing import DailyCap, busy
+from bot.scheduling.pacing import DailyCap, hold_until
 from bot.timeutil import Clock
 from flows.content import Content
 from flows.context import say
-from flows.followup import flow as followup
 from flows.mentoring import pairing as pairing_flow
 from flows.mentoring import pulse as pulse_flow
 from flows.types import Result
@@ -36,8 +35,6 @@ TO_DO = ("pending", "waiting")
 # A follow-up survey in progress holds mentoring messages back until it ends (it has its own
 # expiry). Any other conversation, a pairing or pulse question among them, holds them for
 # pacing's BUSY_FOR only: an unanswered pulse must not hold back every later one.
-HOLDING_FLOWS = (followup.NAME,)
-WAIT_BEHIND_CONVERSATION = timedelta(minutes=30)
 RETRY_AFTER = timedelta(hours=1)
 # A pairing message cannot reach this person: as a decline, so the next mentor is found.
 UNREACHABLE = "unreachable"
@@ -194,12 +191,9 @@ class MentoringTick:
         if reason is not None:
             task.status, task.note = "cancelled", reason[:120]
             return None
-        later = DailyCap.load(session, self.content.delivery, [person.id], now).hold_until(
-            person.id, timezone_of(person, self.content), now
-        )
+        cap = DailyCap.load(session, self.content.delivery, [person.id], now)
         conversation = conversation_for(session, person.id, lock=True)
-        if later is None and busy(conversation, now, HOLDING_FLOWS):
-            later = now + WAIT_BEHIND_CONVERSATION
+        later = hold_until(cap, conversation, person.id, timezone_of(person, self.content), now)
         if later is not None:
             task.status, task.due_at = "waiting", later
             return False

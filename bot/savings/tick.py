@@ -34,11 +34,10 @@ from bot.savings import health
 from bot.savings.book import box_of
 from bot.savings.registry import constitution_of, current_officers, members_of, today_in
 from bot.scheduling.claim import claim_due
-from bot.scheduling.pacing import busy
+from bot.scheduling.pacing import HOLDING_FLOWS, WAIT_BEHIND_CONVERSATION, busy, hold_until
 from bot.timeutil import Clock
 from flows.content import Content
 from flows.context import spoken_language
-from flows.followup import flow as followup
 from flows.groups.when import local_time, local_when
 from flows.savings import report
 from flows.savings.constitution import RECORDERS
@@ -50,8 +49,6 @@ from flows.types import Message, Result
 log = logging.getLogger(__name__)
 
 TO_DO = ("pending", "waiting")
-HOLDING_FLOWS = (followup.NAME,)
-WAIT_BEHIND_CONVERSATION = timedelta(minutes=30)
 RETRY_AFTER = timedelta(minutes=15)
 REPORT_DAYS = 3  # an officer's report prompt stays open this long
 REPORT_TRIES_FOR = timedelta(days=1)  # an officer busy in a conversation is asked again until
@@ -143,9 +140,7 @@ class _Firing:
             return self.done(row, "cancelled", (reason or "no contact")[:120])
         timezone = timezone_of(person, self.content)
         conversation = self.batch.conversations[person.id]
-        later = self.batch.cap.hold_until(person.id, timezone, self.now)
-        if later is None and busy(conversation, self.now, HOLDING_FLOWS):
-            later = self.now + WAIT_BEHIND_CONVERSATION
+        later = hold_until(self.batch.cap, conversation, person.id, timezone, self.now)
         if later is not None:
             if self._deadline(row) is not None and later >= self._deadline(row):
                 return self.done(row, "skipped", "no time to send before it was due")

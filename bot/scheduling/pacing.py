@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from bot.models import Conversation, Outbound
+from flows.followup import flow as followup
 from flows.pacing import Delivery, local_midnight, next_slot, tomorrow_slot
 from flows.vocabulary import OutboundStatus
 
@@ -25,6 +26,10 @@ LOOK_BACK = timedelta(hours=38)
 BUSY_FOR = timedelta(hours=24)
 # How far ahead a capped message may be moved looking for a day with room.
 MAX_DAYS_AHEAD = 14
+# A follow-up survey in progress holds every other programme message until it ends.
+HOLDING_FLOWS = (followup.NAME,)
+# Behind a conversation in progress, look again this much later.
+WAIT_BEHIND_CONVERSATION = timedelta(minutes=30)
 
 
 def busy(conversation: Conversation, now: datetime, holding: Iterable[str] = ()) -> bool:
@@ -108,3 +113,15 @@ class DailyCap:
                 return slot
             slot = tomorrow_slot(slot, timezone, self.delivery)
         return slot
+
+
+def hold_until(
+    cap: DailyCap, conversation: Conversation, person_id: int, timezone: str, now: datetime
+) -> datetime | None:
+    """May a programme message go to this person now? None if so; else when to look again:
+    the next daytime slot, tomorrow's first when today's cap is full, or a while later
+    behind a conversation in progress (never interrupt)."""
+    later = cap.hold_until(person_id, timezone, now)
+    if later is None and busy(conversation, now, HOLDING_FLOWS):
+        later = now + WAIT_BEHIND_CONVERSATION
+    return later
