@@ -65,9 +65,15 @@ def create_app(
         try:
             await run_in_threadpool(_ping, request.app.state.services)
         except Exception as error:  # noqa: BLE001
-            log.warning("health check failed: %s", error)
-            return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+            cause = type(getattr(error, "orig", None) or error).__name__
+            log.warning("health check failed: %s", cause)
+            # Why, without the connection string or its password.
+            return JSONResponse(
+                {"status": "unavailable", "database": "unreachable", "error": cause},
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
+        return JSONResponse({"status": "ok"})  # exactly this: DESIGN.md's contract
 
     @app.get("/")
     async def root() -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from functools import lru_cache
 from typing import Literal
 
@@ -36,6 +37,12 @@ class Settings(BaseSettings):
 
     telegram_global_per_second: float = 30.0
     telegram_per_chat_per_second: float = 1.0
+
+    # This instance's name among those sharing the database; each needs its own (on one
+    # host too). A restarted instance takes back at once what it had claimed.
+    instance: str = Field(default_factory=socket.gethostname, max_length=64)
+    # Provider calls in flight per channel: each is one message a crash may leave uncertain.
+    send_concurrency: int = 4
 
     content_dir: str | None = None
     demo: bool = False

@@ -159,7 +159,8 @@ def build_services(
         channels["telegram"] = telegram
     if twilio:
         channels["sms"] = twilio
-    sender = OutboxSender(engine, channels, clock, limiter, content.catalog.rtl)
+    sender = OutboxSender(engine, channels, clock, limiter, content.catalog.rtl,
+                          settings.send_concurrency, settings.instance)  # fmt: skip
     effects = build_effects()
     return Services(
         settings=settings,

@@ -34,6 +34,10 @@ class Workers:
     async def start(self) -> None:
         services = self.services
         await asyncio.to_thread(services.reload_programme_settings)
+        # What this instance had claimed when it stopped goes now, not after its lease.
+        recovered = await asyncio.to_thread(services.sender.recover)
+        if recovered:
+            log.info("outbox: %s rows this instance had claimed are free again", recovered)
         for channel in (services.telegram,):
             if channel is not None:
                 await channel.open()

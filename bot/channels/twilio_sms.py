@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import phonenumbers
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 
 NAME = "sms"
 OPT_OUT_TYPES = {"STOP", "START", "HELP"}
+# How many of a number's latest messages are read when asking whether one went already.
+LOOKUP_LIMIT = 20
 
 
 class TwilioChannel:
@@ -65,6 +68,32 @@ class TwilioChannel:
             raise SendError("retry", "twilio:network", str(error)) from error
         segments = int(created.num_segments) if created.num_segments else count_segments(body)
         return SendOutcome(provider_id=created.sid, segments=segments)
+
+    async def find_sent(
+        self, message: OutboundMessage, since: datetime, known: frozenset[str]
+    ) -> SendOutcome | None:
+        """The message Twilio already has, if an earlier attempt reached it: to this number,
+        with these words, created since `since`, and not one we recorded for another row."""
+        body = sms_text(message.text, message.choices)
+        return await asyncio.to_thread(self._find, message.address, body, since, known)
+
+    def _find(
+        self, to: str, body: str, since: datetime, known: frozenset[str]
+    ) -> SendOutcome | None:
+        try:
+            # Newest first; not filtered by DateSent, which a queued message has not yet.
+            recent = self.client.messages.list(to=to, limit=LOOKUP_LIMIT)
+        except TwilioRestException as error:
+            raise twilio_error(error.status, error.code, error.msg) from error
+        except (TwilioException, RequestException) as error:
+            raise SendError("retry", "twilio:network", str(error)) from error
+        for found in recent:
+            created = found.date_created
+            if found.sid in known or found.body != body or created is None or created < since:
+                continue
+            segments = int(found.num_segments) if found.num_segments else count_segments(body)
+            return SendOutcome(provider_id=found.sid, segments=segments)
+        return None
 
 
 def _reachable_from_twilio(public_url: str) -> bool:

@@ -25,7 +25,12 @@ from flows.vocabulary import PersonStatus
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-LEASE = timedelta(seconds=120)  # a claim older than this belongs to a sender that died
+# A claim older than this belongs to a sender that died. Its rows that were never tried go
+# at once; the one it was sending is uncertain (see `_send`). A restarted instance does not
+# wait: it takes its own rows back when it starts (`recover`).
+LEASE = timedelta(seconds=60)
+# A provider's record of a message may carry a clock a little off ours.
+LOOKUP_SKEW = timedelta(minutes=10)
 BACKOFF_BASE = 2.0
 BACKOFF_CAP = 3600.0
 
@@ -45,6 +50,9 @@ class Claimed:
     choices: tuple[tuple[str, str], ...]
     rtl: bool
     attempts: int
+    # When an earlier attempt's provider call began, if it may have reached the provider
+    # (the process died during it, or the network failed): ask before sending again.
+    uncertain_since: datetime | None = None
 
 
 class OutboxSender:
@@ -55,14 +63,17 @@ class OutboxSender:
         clock: Clock,
         limiter: RateLimiter,
         rtl_languages: frozenset[str] = frozenset(),
-        concurrency: int = 8,
+        concurrency: int = 4,
+        instance: str = "homecoming",
     ):
         self.engine = engine
         self.channels = channels
         self.clock = clock
         self.limiter = limiter
         self.rtl_languages = rtl_languages
+        # Provider calls in flight: each is one message a crash may leave uncertain.
         self.concurrency = concurrency
+        self.instance = instance
 
     async def run_once(self, batch: int = 100) -> int:
         """Sends what is due now; returns how many rows it handled."""
@@ -87,6 +98,18 @@ class OutboxSender:
                 break
             total += sent
         return total
+
+    def recover(self) -> int:
+        """At start: what this instance had claimed when it stopped is free again now, not
+        after its lease. Rows never tried go as if never claimed; a row whose provider call
+        had begun keeps `attempted_at`, so `_send` asks the provider before sending again."""
+        now = self.clock()
+        with transaction(self.engine) as session:
+            return session.execute(
+                update(Outbound)
+                .where(Outbound.status == "sending", Outbound.claimed_by == self.instance)
+                .values(claimed_until=now - timedelta(seconds=1))
+            ).rowcount
 
     def claim(self, batch: int) -> list[Claimed]:
         now = self.clock()
@@ -124,6 +147,7 @@ class OutboxSender:
                     continue
                 row.status = "sending"
                 row.claimed_until = now + LEASE
+                row.claimed_by = self.instance
                 row.attempts += 1
                 claimed.append(
                     Claimed(
@@ -134,6 +158,7 @@ class OutboxSender:
                         choices=tuple((c["value"], c["label"]) for c in row.choices),
                         rtl=(row.language or "") in self.rtl_languages,
                         attempts=row.attempts,
+                        uncertain_since=row.attempted_at,
                     )
                 )
         return claimed
@@ -150,6 +175,18 @@ class OutboxSender:
         # took the row over in the meantime is seen here, right before the provider call.
         if not await asyncio.to_thread(self._still_ours, row):
             return
+        if row.uncertain_since is not None:
+            try:
+                found = await self._sent_before(channel, message, row)
+            except SendError as error:
+                # Cannot tell: waiting beats sending twice. Retried, still uncertain.
+                await asyncio.to_thread(self._failed, row, error, True)
+                return
+            if found is not None:
+                log.info("outbound %s: the provider has it already (%s); not sent again",
+                         row.id, found.provider_id)  # fmt: skip
+                await asyncio.to_thread(self._sent, row, found)
+                return
         try:
             outcome = await channel.send(message)
         except SendError as error:
@@ -165,9 +202,32 @@ class OutboxSender:
             return
         await asyncio.to_thread(self._sent, row, outcome)
 
+    async def _sent_before(
+        self, channel: Channel, message: OutboundMessage, row: Claimed
+    ) -> SendOutcome | None:
+        """Whether an earlier, uncertain attempt reached the provider. Twilio can say (its
+        Messages list); Telegram cannot, so the row is sent again: at most one duplicate."""
+        lookup = getattr(channel, "find_sent", None)
+        if lookup is None:
+            return None
+        known = await asyncio.to_thread(self._known_provider_ids, message.address)
+        return await lookup(message, row.uncertain_since - LOOKUP_SKEW, known)
+
+    def _known_provider_ids(self, address: str) -> frozenset[str]:
+        """Provider ids already recorded for this address: an earlier message with the same
+        words is not taken for this one."""
+        with transaction(self.engine) as session:
+            rows = session.execute(
+                select(Outbound.provider_id)
+                .join(Contact, Contact.id == Outbound.contact_id)
+                .where(Contact.address == address, Outbound.provider_id.is_not(None))
+            )
+            return frozenset(provider_id for (provider_id,) in rows)
+
     def _still_ours(self, row: Claimed) -> bool:
-        """The row is still claimed by this send and may still go; its lease is renewed for
-        the provider call. A row that may no longer go is cancelled."""
+        """The row is still claimed by this send and may still go: marked as being tried
+        (`attempted_at`, in its own short transaction right before the provider call) with
+        its lease renewed. A row that may no longer go is cancelled."""
         now = self.clock()
         with transaction(self.engine) as session:
             outbound = session.get(Outbound, row.id, with_for_update=True)
@@ -183,6 +243,8 @@ class OutboxSender:
                 outbound.status, outbound.error, outbound.claimed_until = "cancelled", refused, None
                 return False
             outbound.claimed_until = now + LEASE
+            # The first uncertain attempt is kept: a lookup must reach back to it.
+            outbound.attempted_at = row.uncertain_since or now
             return True
 
     def _sent(self, row: Claimed, outcome: SendOutcome) -> None:
@@ -198,18 +260,22 @@ class OutboxSender:
                     sent_at=now,
                     delivered_at=now if outcome.delivered else None,
                     claimed_until=None,
+                    attempted_at=None,
                     error=None,
                     error_code=None,
                 )
             )
 
-    def _failed(self, row: Claimed, error: SendError) -> None:
+    def _failed(self, row: Claimed, error: SendError, uncertain: bool = False) -> None:
         now = self.clock()
         with transaction(self.engine) as session:
             outbound = session.get(Outbound, row.id)
             outbound.error_code = error.code
             outbound.error = error.detail[:500]
             outbound.claimed_until = None
+            # A network failure may have reached the provider: the next try asks first.
+            if not (uncertain or error.code.endswith(":network")):
+                outbound.attempted_at = None
             if error.kind == "retry" and row.attempts < MAX_ATTEMPTS:
                 delay = error.retry_after if error.retry_after else backoff(row.attempts, row.id)
                 outbound.status = "pending"

@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.channels import telegram, twilio_sms
 from bot.messaging.delivery import record_status
@@ -18,6 +20,16 @@ router = APIRouter(prefix="/webhooks")
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 MAX_BODY = 256 * 1024
+# The database cannot be reached (or stays locked past the busy timeout): nothing is stored,
+# so the provider is asked to send it again, a little later.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 5
+
+
+def unavailable(error: Exception) -> Response:
+    log.warning("webhook: database unavailable (%s); the provider is asked to retry",
+                type(getattr(error, "orig", None) or error).__name__)  # fmt: skip
+    return Response(status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 
 def _services(request: Request):
@@ -55,7 +67,10 @@ async def telegram_update(request: Request, background: BackgroundTasks) -> Resp
             data.get("update_id") if isinstance(data, dict) else None,
         )
         return Response(status_code=200)
-    await run_in_threadpool(store, services.engine, event, services.clock())
+    try:
+        await run_in_threadpool(store, services.engine, event, services.clock())
+    except DATABASE_DOWN as error:
+        return unavailable(error)
     _wake(request)
     query_id = telegram.callback_id(data)
     if query_id:
@@ -91,7 +106,10 @@ async def twilio_sms_inbound(request: Request) -> Response:
     if event is None:
         log.info("twilio inbound without a usable MessageSid/From; ignored")
     else:
-        await run_in_threadpool(store, services.engine, event, services.clock())
+        try:
+            await run_in_threadpool(store, services.engine, event, services.clock())
+        except DATABASE_DOWN as error:
+            return unavailable(error)
         _wake(request)
     return Response(EMPTY_TWIML, media_type="application/xml")
 
@@ -106,12 +124,17 @@ async def twilio_status(request: Request) -> Response:
     status = form.get("MessageStatus") or form.get("SmsStatus")
     if sid and status:
         code = form.get("ErrorCode")
-        await run_in_threadpool(
-            record_status,
-            services.engine,
-            sid,
-            status,
-            int(code) if code and code.isascii() and code.isdigit() and len(code) < 10 else None,
-            services.clock(),
-        )
+        try:
+            await run_in_threadpool(
+                record_status,
+                services.engine,
+                sid,
+                status,
+                int(code)
+                if code and code.isascii() and code.isdigit() and len(code) < 10
+                else None,
+                services.clock(),
+            )
+        except DATABASE_DOWN as error:
+            return unavailable(error)
     return Response(status_code=204)

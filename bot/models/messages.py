@@ -85,6 +85,11 @@ class Outbound(SQLModel, table=True):
     # due: the daily cap counts these. Replies and safety messages leave it empty.
     initiated_at: datetime | None = _utc()
     claimed_until: datetime | None = _utc()
+    # Which instance claimed it (HOMECOMING_INSTANCE), so a restarted one takes its own
+    # rows back at once; and when the provider call began: set right before it, so a row
+    # claimed by a process that died is known never to have been tried.
+    claimed_by: str | None = Field(default=None, max_length=64)
+    attempted_at: datetime | None = _utc()
     provider_id: str | None = Field(default=None, max_length=64, index=True)
     segments: int | None = None
     error_code: str | None = Field(default=None, max_length=32)

@@ -1,0 +1,302 @@
+"""How fast Telegram updates are acknowledged and answered, against a bare endpoint.
+
+    .venv/bin/python bench/ingest.py [--updates 2000] [--concurrency 20] [--rate 100]
+
+Four processes on this machine: the service (`homecoming serve`, SQLite, its workers running),
+a fake Telegram Bot API without limits, the load generator, and first a *bare* endpoint: a
+FastAPI app that checks the secret, parses the update and inserts it into SQLite (WAL, one
+commit per request) and nothing else. Then:
+
+- **ack**: `--updates` updates, each from a new chat, `--concurrency` at a time, as fast as
+  they are acknowledged; the bare endpoint's rate is the baseline.
+- **e2e**: for the same load, the time from the first update until every chat got its
+  reply from the fake (pacing lifted): updates answered per second.
+- **p99**: `--rate` updates a second offered for `--seconds`, processing running; the 99th
+  percentile of the acknowledgement time.
+
+The last line is machine-readable:
+
+    ingest ack_ratio=<n> p99_ms=<n> e2e_ratio=<n> e2e_per_s=<n>
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SECRET = "bench-webhook-secret"
+TOKEN = "123456:BENCH-TOKEN"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _update(number: int, chat: int, text: str = "hi") -> dict:
+    return {
+        "update_id": number,
+        "message": {
+            "message_id": number,
+            "date": int(time.time()),
+            "chat": {"id": chat, "type": "private", "first_name": "Bench"},
+            "from": {"id": chat, "is_bot": False, "first_name": "Bench"},
+            "text": text,
+        },
+    }
+
+
+# -- the fake Bot API, in its own process ----------------------------------------------------
+
+
+def _run_fake(port_queue) -> None:
+    from tests.fakes.telegram_api import FakeTelegramAPI
+
+    class Counting(FakeTelegramAPI):
+        def handle(self, method, path, params, headers):
+            if path == "/stats":
+                with self.lock:
+                    chats = {m.chat_id for m in self.sent}
+                    return 200, {"sent": len(self.sent), "chats": len(chats)}, {}
+            return super().handle(method, path, params, headers)
+
+    fake = Counting(TOKEN).start()
+    port_queue.put(fake.httpd.server_address[1])
+    threading.Event().wait()
+
+
+# -- the bare endpoint ----------------------------------------------------------------------
+
+BARE_APP = """
+import json, sqlite3, sys, threading
+from fastapi import FastAPI, Request, Response
+import uvicorn
+
+path, secret, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+local = threading.local()
+setup = sqlite3.connect(path)
+setup.execute("PRAGMA journal_mode=WAL")
+setup.execute("CREATE TABLE IF NOT EXISTS inbound (update_id INTEGER PRIMARY KEY, chat TEXT, text TEXT)")
+setup.commit()
+setup.close()
+app = FastAPI()
+
+
+def connection():
+    found = getattr(local, "db", None)
+    if found is None:
+        found = local.db = sqlite3.connect(path, timeout=30)
+        found.execute("PRAGMA synchronous=NORMAL")
+    return found
+
+
+def insert(data):
+    message = data.get("message") or {}
+    db = connection()
+    db.execute("INSERT OR IGNORE INTO inbound VALUES (?, ?, ?)",
+               (data["update_id"], str((message.get("chat") or {}).get("id")), message.get("text")))
+    db.commit()
+
+
+@app.post("/webhooks/telegram")
+async def telegram(request: Request):
+    from fastapi.concurrency import run_in_threadpool
+    if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
+        return Response(status_code=403)
+    data = json.loads(await request.body())
+    await run_in_threadpool(insert, data)
+    return Response(status_code=200)
+
+
+@app.get("/healthz")
+async def healthz():
+    return {"status": "ok"}
+
+
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+"""
+
+
+# -- the load generator, in its own process ------------------------------------------------
+
+
+def _load(url: str, updates: list[dict], concurrency: int, rate: float | None, out) -> None:
+    async def run() -> tuple[float, list[float], int]:
+        latencies: list[float] = []
+        failures = 0
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
+            semaphore = asyncio.Semaphore(concurrency)
+
+            async def post(update: dict) -> None:
+                nonlocal failures
+                async with semaphore:
+                    began = time.perf_counter()
+                    response = await client.post("/webhooks/telegram", json=update, headers=headers)
+                    latencies.append(time.perf_counter() - began)
+                    failures += response.status_code != 200
+
+            start = time.perf_counter()
+            if rate is None:
+                await asyncio.gather(*(post(u) for u in updates))
+            else:
+                tasks = []
+                for index, update in enumerate(updates):
+                    delay = start + index / rate - time.perf_counter()
+                    if delay > 0:
+                        await asyncio.sleep(delay)
+                    tasks.append(asyncio.create_task(post(update)))
+                await asyncio.gather(*tasks)
+            return time.perf_counter() - start, latencies, failures
+
+    out.put(asyncio.run(run()))
+
+
+def load(url: str, updates: list[dict], concurrency: int, rate: float | None = None):
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    process = context.Process(target=_load, args=(url, updates, concurrency, rate, out))
+    process.start()
+    result = out.get()
+    process.join()
+    return result
+
+
+def p99(latencies: list[float]) -> float:
+    return statistics.quantiles(latencies, n=100)[98] if len(latencies) > 1 else latencies[0]
+
+
+def wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{url} exited:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{url} did not start:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="homecoming-ingest-"))
+    context = multiprocessing.get_context("spawn")
+    ports = context.Queue()
+    fake = context.Process(target=_run_fake, args=(ports,), daemon=True)
+    fake.start()
+    fake_url = f"http://127.0.0.1:{ports.get()}"
+    try:
+        # 1. The bare endpoint: the baseline.
+        port = _free_port()
+        log = work / "bare.log"
+        bare = subprocess.Popen(
+            [sys.executable, "-c", BARE_APP, str(work / "bare.db"), SECRET, str(port)],
+            stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT,
+        )  # fmt: skip
+        bare_url = f"http://127.0.0.1:{port}"
+        wait_ready(bare_url, bare, log)
+        updates = [_update(i + 1, 10_000_000 + i) for i in range(args.updates)]
+        seconds, latencies, failures = load(bare_url, updates, args.concurrency)
+        stop(bare)
+        with sqlite3.connect(work / "bare.db") as db:
+            assert db.execute("SELECT count(*) FROM inbound").fetchone()[0] == len(updates)
+        bare_rate = len(updates) / seconds
+        print(f"bare     ack {bare_rate:7.1f}/s  p99 {p99(latencies) * 1000:6.1f} ms  "
+              f"failures {failures}")  # fmt: skip
+
+        # 2. Homecoming, its workers running.
+        port = _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HOMECOMING_")}
+        env.update(
+            HOMECOMING_DATABASE_URL=f"sqlite:///{work / 'homecoming.db'}",
+            HOMECOMING_SECRET_KEY="bench-secret-key-0123456789abcdef",
+            HOMECOMING_PUBLIC_URL=f"http://127.0.0.1:{port}",
+            HOMECOMING_TELEGRAM_BOT_TOKEN=TOKEN,
+            HOMECOMING_TELEGRAM_WEBHOOK_SECRET=SECRET,
+            HOMECOMING_TELEGRAM_API_URL=fake_url,
+            HOMECOMING_TELEGRAM_GLOBAL_PER_SECOND="1000000",
+            HOMECOMING_TELEGRAM_PER_CHAT_PER_SECOND="1000000",
+            HOMECOMING_WORKER_POLL_SECONDS="0.5",
+        )
+        log = work / "homecoming.log"
+        service = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT, env=env,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_ready(url, service, log)
+            updates = [_update(i + 1, 20_000_000 + i) for i in range(args.updates)]
+            began = time.perf_counter()
+            seconds, latencies, failures = load(url, updates, args.concurrency)
+            ack_rate = len(updates) / seconds
+            print(f"service  ack {ack_rate:7.1f}/s  p99 {p99(latencies) * 1000:6.1f} ms  "
+                  f"failures {failures}")  # fmt: skip
+            deadline = time.monotonic() + 600
+            answered = 0
+            while time.monotonic() < deadline:
+                answered = httpx.get(f"{fake_url}/stats").json()["chats"]
+                if answered >= len(updates):
+                    break
+                time.sleep(0.05)
+            e2e_seconds = time.perf_counter() - began
+            e2e_rate = answered / e2e_seconds
+            print(f"service  e2e {e2e_rate:7.1f}/s  ({answered} of {len(updates)} chats answered "
+                  f"in {e2e_seconds:.1f} s)")  # fmt: skip
+            count = int(args.rate * args.seconds)
+            offered = [_update(100_000 + i, 30_000_000 + i) for i in range(count)]
+            _, latencies, failures = load(url, offered, max(args.concurrency, 50), args.rate)
+            tail = p99(latencies) * 1000
+            print(f"service  p99 {tail:6.1f} ms at {args.rate:.0f}/s offered  failures {failures}")
+        finally:
+            stop(service)
+        print(
+            f"ingest ack_ratio={ack_rate / bare_rate:.2f} p99_ms={tail:.0f} "
+            f"e2e_ratio={e2e_rate / bare_rate:.3f} e2e_per_s={e2e_rate:.1f}"
+        )
+    finally:
+        fake.terminate()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"kept {work}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
