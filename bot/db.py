@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,21 +37,113 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+# How long a write transaction waits for its turn: SQLite's own busy timeout, kept.
+WRITE_WAIT = 30.0
+
+
+class WriteGate:
+    """SQLite has one writer at a time. This process's write transactions wait for it here,
+    first come first served, woken the moment the one before commits. Left to SQLite's busy
+    handler, waiters sleep in growing steps (up to 100 ms) and whoever just committed takes
+    the lock again first: a webhook's one-row insert starved behind a run of processing."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._queue: deque[object] = deque()
+        self._owner: object | None = None
+
+    def acquire(self, holder: object, timeout: float = WRITE_WAIT) -> None:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            self._queue.append(holder)
+            try:
+                while self._owner is not None or self._queue[0] is not holder:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise sqlite3.OperationalError("database is locked (waited for the writer)")
+                    self._changed.wait(left)
+            finally:
+                self._queue.remove(holder)
+                self._changed.notify_all()
+            self._owner = holder
+
+    def release(self, holder: object) -> None:
+        with self._changed:
+            if self._owner is holder:
+                self._owner = None
+                self._changed.notify_all()
+
+
+_GATES: dict[str, WriteGate] = {}
+_GATES_LOCK = threading.Lock()
+
+
+def _gate(database: str) -> WriteGate:
+    with _GATES_LOCK:
+        return _GATES.setdefault(str(Path(database).resolve()), WriteGate())
+
+
+class _GatedConnection(sqlite3.Connection):
+    """Lets the next writer in as soon as this one's transaction has ended."""
+
+    gate: WriteGate | None = None
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._let_go()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._let_go()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._let_go()
+
+    def _let_go(self) -> None:
+        if self.gate is not None:
+            self.gate.release(self)
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
-        if database and database != ":memory:":
+        on_file = bool(database) and database != ":memory:"
+        if on_file:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=10
-        )
+        connect_args = {"check_same_thread": False, "timeout": WRITE_WAIT}
+        if on_file:
+            connect_args["factory"] = _GatedConnection
+        engine = create_engine(url, connect_args=connect_args, pool_size=10)
+        gate = _gate(database) if on_file else None
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take the write lock up front
-        # so that read-then-write transactions cannot deadlock each other.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # so that read-then-write transactions cannot deadlock each other, after waiting
+        # for this process's turn at the gate.
+        event.listen(engine, "begin", lambda conn: _begin(conn, gate))
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _begin(connection, gate: WriteGate | None) -> None:
+    if gate is None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    raw = connection.connection.dbapi_connection
+    raw.gate = gate
+    gate.acquire(raw)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        gate.release(raw)
+        raise
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
