@@ -17,7 +17,7 @@ from bot.channels.twilio_sms import TwilioChannel
 from bot.channels.web import WebChannel
 from bot.config import Settings
 from bot.content import load_content
-from bot.db import make_engine, transaction
+from bot.db import is_sqlite, make_engine, transaction
 from bot.followup import anonymity
 from bot.followup import effects as followup_effects
 from bot.followup import erasure as followup_erasure
@@ -34,6 +34,7 @@ from bot.messaging import erasure as messaging_erasure
 from bot.messaging.inbox import Inbox
 from bot.messaging.ratelimit import RateLimiter
 from bot.messaging.sender import OutboxSender
+from bot.messaging.shared_ratelimit import SharedRateLimiter
 from bot.people import erasure as people_erasure
 from bot.people import import_jobs, retention
 from bot.programme_settings import overrides, with_overrides
@@ -85,7 +86,7 @@ class Services:
     clock: Clock
     inbox: Inbox
     sender: OutboxSender
-    limiter: RateLimiter
+    limiter: RateLimiter | SharedRateLimiter
     scheduler: Scheduler
     mentoring: MentoringTick
     groups: GroupTick
@@ -146,7 +147,8 @@ def build_services(
 ) -> Services:
     engine = engine or make_engine(settings.database_url)
     content = load_content(settings.content_dir)
-    limiter = RateLimiter()
+    # Several instances on PostgreSQL share the provider's limits; SQLite is one process.
+    limiter = RateLimiter() if is_sqlite(engine) else SharedRateLimiter(engine)
     limiter.configure(
         "telegram", settings.telegram_global_per_second, burst=settings.telegram_global_per_second
     )

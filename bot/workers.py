@@ -140,8 +140,11 @@ class Workers:
             log.exception("alert notices failed")
 
     async def housekeeping(self) -> None:
-        self.services.limiter.forget_idle()
         services = self.services
+        try:
+            await asyncio.to_thread(services.limiter.forget_idle)
+        except Exception:  # noqa: BLE001 - idle buckets wait for the next round
+            log.exception("forgetting idle rate buckets failed")
         try:
             # Settings an admin changed in another process reach this one too.
             await asyncio.to_thread(services.reload_programme_settings)

@@ -16,6 +16,7 @@ from bot.channels.base import Channel, OutboundMessage, SendError, SendOutcome
 from bot.db import transaction
 from bot.messaging.optout import mark_undeliverable, may_notify, may_receive
 from bot.messaging.ratelimit import RateLimiter
+from bot.messaging.shared_ratelimit import SharedRateLimiter
 from bot.models import Contact, Outbound, Person, Staff, StaffContact
 from bot.people.contacts import preferred_contact
 from bot.people.reachability import mark_unreachable
@@ -61,7 +62,7 @@ class OutboxSender:
         engine: Engine,
         channels: dict[str, Channel],
         clock: Clock,
-        limiter: RateLimiter,
+        limiter: RateLimiter | SharedRateLimiter,
         rtl_languages: frozenset[str] = frozenset(),
         concurrency: int = 4,
         instance: str = "homecoming",
@@ -191,7 +192,7 @@ class OutboxSender:
             outcome = await channel.send(message)
         except SendError as error:
             if error.retry_after:
-                self.limiter.pause(row.channel, error.retry_after)
+                await asyncio.to_thread(self.limiter.pause, row.channel, error.retry_after)
             await asyncio.to_thread(self._failed, row, error)
             return
         except Exception as error:  # noqa: BLE001 - unknown errors are retried, then given up

@@ -31,7 +31,7 @@ from bot.models.mentoring import (
     MentorPulse,
     MentorRequest,
 )
-from bot.models.messages import Inbound, Outbound
+from bot.models.messages import Inbound, Outbound, RateBudget
 from bot.models.people import Consent, Contact, Conversation, Person
 from bot.models.programme import ProgrammeSetting
 from bot.models.results import ResultsSnapshot
@@ -55,6 +55,7 @@ from bot.models.staff import (
 )
 
 __all__ = [
+    "RateBudget",
     "GroupMeeting",
     "GroupMember",
     "GroupRequest",

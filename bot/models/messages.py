@@ -100,3 +100,16 @@ class Outbound(SQLModel, table=True):
     broadcast_id: int | None = Field(default=None, foreign_key="broadcast.id", index=True)
     # Written by staff from the admin (a reply, a broadcast), not by a flow.
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class RateBudget(SQLModel, table=True):
+    """A provider's rate limit shared by every instance on one PostgreSQL database: a token
+    bucket per key (the bot, a chat, an SMS sender), refilled by the database's own clock.
+    Tokens below zero are sends already promised: each caller waits its share."""
+
+    __tablename__ = "rate_budget"
+
+    key: str = Field(primary_key=True, max_length=80)
+    tokens: float = 0.0
+    updated_at: datetime = _utc(nullable=False)
+    paused_until: datetime | None = _utc()
