@@ -216,6 +216,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the service, e.g. --set SEND_CONCURRENCY=8")  # fmt: skip
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="homecoming-ingest-"))
     context = multiprocessing.get_context("spawn")
@@ -256,6 +258,7 @@ def main() -> None:
             HOMECOMING_TELEGRAM_PER_CHAT_PER_SECOND="1000000",
             HOMECOMING_WORKER_POLL_SECONDS="0.5",
         )
+        env.update({f"HOMECOMING_{n.upper()}": v for n, _, v in (a.partition("=") for a in args.set)})
         log = work / "homecoming.log"
         service = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],

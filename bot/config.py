@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     # host too). A restarted instance takes back at once what it had claimed.
     instance: str = Field(default_factory=socket.gethostname, max_length=64)
     # Provider calls in flight per channel: each is one message a crash may leave uncertain.
-    send_concurrency: int = 4
+    send_concurrency: int = 8
 
     content_dir: str | None = None
     demo: bool = False

@@ -64,7 +64,7 @@ class OutboxSender:
         clock: Clock,
         limiter: RateLimiter | SharedRateLimiter,
         rtl_languages: frozenset[str] = frozenset(),
-        concurrency: int = 4,
+        concurrency: int = 8,
         instance: str = "homecoming",
     ):
         self.engine = engine
