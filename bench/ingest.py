@@ -258,7 +258,9 @@ def main() -> None:
             HOMECOMING_TELEGRAM_PER_CHAT_PER_SECOND="1000000",
             HOMECOMING_WORKER_POLL_SECONDS="0.5",
         )
-        env.update({f"HOMECOMING_{n.upper()}": v for n, _, v in (a.partition("=") for a in args.set)})
+        env.update(
+            {f"HOMECOMING_{n.upper()}": v for n, _, v in (a.partition("=") for a in args.set)}
+        )
         log = work / "homecoming.log"
         service = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],

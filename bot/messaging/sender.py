@@ -77,8 +77,13 @@ class OutboxSender:
         self.instance = instance
 
     async def run_once(self, batch: int = 100) -> int:
-        """Sends what is due now; returns how many rows it handled."""
-        claimed = await asyncio.to_thread(self.claim, batch)
+        """Sends what is due now, each channel at its own pace (SMS at a segment a second
+        never holds back Telegram); returns how many rows it handled."""
+        done = await asyncio.gather(*(self._run_channel(name, batch) for name in self.channels))
+        return sum(done)
+
+    async def _run_channel(self, channel: str, batch: int) -> int:
+        claimed = await asyncio.to_thread(self.claim, batch, channel)
         if not claimed:
             return 0
         semaphore = asyncio.Semaphore(self.concurrency)
@@ -112,7 +117,7 @@ class OutboxSender:
                 .values(claimed_until=now - timedelta(seconds=1))
             ).rowcount
 
-    def claim(self, batch: int) -> list[Claimed]:
+    def claim(self, batch: int, channel: str | None = None) -> list[Claimed]:
         now = self.clock()
         earlier = aliased(Outbound)
         # Keep each person's messages in order: nothing overtakes an earlier unsent row that
@@ -132,7 +137,9 @@ class OutboxSender:
         )
         statement = (
             select(Outbound)
-            .where(due, ~waiting, Outbound.channel.in_(list(self.channels)))
+            .where(
+                due, ~waiting, Outbound.channel.in_([channel] if channel else list(self.channels))
+            )
             .order_by(Outbound.id)
             .limit(batch)
             .with_for_update(skip_locked=True)
