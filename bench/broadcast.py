@@ -18,15 +18,12 @@ The last line is machine-readable (the largest number of instances run):
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -43,85 +40,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-class _Window:
-    """The provider's own limit: a token bucket of one second's worth."""
-
-    def __init__(self, rate: float):
-        self.rate, self.tokens, self.at = rate, rate, time.monotonic()
-
-    def take(self, cost: float = 1.0) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens < cost:
-            return False
-        self.tokens -= cost
-        return True
-
-
-def _span(times: list[float], params: dict) -> dict:
-    """The first and last send after `since` (one run's, not the one before)."""
-    since = float(params.get("since") or 0)
-    mine = [t for t in times if t > since]
-    return {"first": min(mine, default=0), "last": max(mine, default=since)}
-
-
-def _run_fakes(rate: float, sms_rate: float, ports) -> None:
-    from tests.fakes.telegram_api import FakeTelegramAPI
-    from tests.fakes.twilio_api import FakeTwilioAPI
-
-    class LimitedTelegram(FakeTelegramAPI):
-        def __init__(self):
-            super().__init__(TOKEN)
-            self.bot, self.chats, self.too_many, self.times = _Window(rate), {}, 0, []
-
-        def handle(self, method, path, params, headers):
-            if path == "/stats":
-                with self.lock:
-                    counts = Counter(m.chat_id for m in self.sent)
-                    return 200, {"counts": counts, "too_many": self.too_many,
-                                 **_span(self.times, params)}, {}  # fmt: skip
-            if path.endswith("/sendMessage"):
-                with self.lock:
-                    chat = str(params.get("chat_id"))
-                    window = self.chats.setdefault(chat, _Window(1.0))
-                    if not (self.bot.take() and window.take()):
-                        self.too_many += 1
-                        return 429, {"ok": False, "error_code": 429,
-                                     "description": "Too Many Requests: retry after 1",
-                                     "parameters": {"retry_after": 1}}, {}  # fmt: skip
-                    self.times.append(time.monotonic())
-            return super().handle(method, path, params, headers)
-
-    class LimitedTwilio(FakeTwilioAPI):
-        def __init__(self):
-            super().__init__()
-            self.window, self.too_many, self.times = _Window(sms_rate), 0, []
-
-        def handle(self, method, path, params, headers):
-            if path == "/stats":
-                with self.lock:
-                    counts = Counter(m.to for m in self.sent)
-                    return 200, {"counts": counts, "too_many": self.too_many,
-                                 **_span(self.times, params)}, {}  # fmt: skip
-            if method == "POST":
-                with self.lock:
-                    if not self.window.take():
-                        self.too_many += 1
-                        return self._error(429, 20429, "Too Many Requests")
-                    self.times.append(time.monotonic())
-            return super().handle(method, path, params, headers)
-
-    fakes = [LimitedTelegram(), LimitedTwilio()]
-    for fake in fakes:
-        fake.httpd.handle_error = lambda *_: None
-        fake.start()
-    ports.put(
-        [f.httpd.server_address[1] for f in fakes] + [fakes[1].account_sid, fakes[1].auth_token]
-    )
-    threading.Event().wait()
 
 
 def _seed(url: str, telegram: int, sms: int, offset: int) -> None:
@@ -158,13 +76,31 @@ def _stats(url: str, since: float = 0) -> dict:
     return httpx.get(f"{url}/stats", params={"since": since}, timeout=30).json()
 
 
+def _start_fakes(rate: float, sms_rate: float) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    fakes = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "fast_fakes.py"), str(port), str(rate), str(sms_rate)],
+        cwd=ROOT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{url}/stats", timeout=1)
+            return fakes, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("the fakes did not start")
+
+
 def run(instances: int, args, pg, fakes) -> dict:
     from bot.db import upgrade
 
-    telegram_url, twilio_url, account, auth = fakes
+    fakes_url = fakes
+    telegram_url = twilio_url = fakes_url  # one process fakes both
+    account, auth = "AC" + "0" * 32, "bench-twilio-token"
     url = pg.create_database(f"broadcast_{instances}_{int(time.time())}")
     upgrade(url)
-    before = {name: _stats(u) for name, u in (("telegram", telegram_url), ("sms", twilio_url))}
+    before = _stats(fakes_url)
     offset = 10_000_000 * instances
     _seed(url, args.telegram, args.sms, offset)
     work = Path(tempfile.mkdtemp(prefix="homecoming-broadcast-"))
@@ -198,10 +134,11 @@ def run(instances: int, args, pg, fakes) -> dict:
     try:
         while time.monotonic() < deadline:
             time.sleep(1)
+            now = _stats(fakes_url)
             done = [
-                sum(1 for k in _stats(u)["counts"] if k not in before[name]["counts"])
+                sum(1 for k in now[name]["counts"] if k not in before[name]["counts"])
                 >= expected[name]
-                for name, u in (("telegram", telegram_url), ("sms", twilio_url))
+                for name in ("telegram", "sms")
             ]
             if all(done):
                 time.sleep(3)  # anything sent twice has time to show
@@ -215,11 +152,8 @@ def run(instances: int, args, pg, fakes) -> dict:
             except subprocess.TimeoutExpired:
                 service.kill()
     result = {}
-    for name, u, limit in (
-        ("telegram", telegram_url, args.rate),
-        ("sms", twilio_url, args.sms_rate),
-    ):
-        after = _stats(u, before[name]["last"])
+    for name, limit in (("telegram", args.rate), ("sms", args.sms_rate)):
+        after = _stats(fakes_url, before[name]["last"])[name]
         counts = {k: v - before[name]["counts"].get(k, 0) for k, v in after["counts"].items()}
         counts = {k: v for k, v in counts.items() if v}
         sent = sum(counts.values())
@@ -248,12 +182,7 @@ def main() -> None:
     args = parser.parse_args()
     from tests.pg_server import PostgresServer
 
-    context = multiprocessing.get_context("spawn")
-    ports = context.Queue()
-    fake = context.Process(target=_run_fakes, args=(args.rate, args.sms_rate, ports), daemon=True)
-    fake.start()
-    telegram_port, twilio_port, account, auth = ports.get()
-    fakes = (f"http://127.0.0.1:{telegram_port}", f"http://127.0.0.1:{twilio_port}", account, auth)
+    fake, fakes = _start_fakes(args.rate, args.sms_rate)
     pg = PostgresServer()
     pg.start()
     try:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from bot.casework.erasure import ERASED, Eraser, ErasureContext
-from bot.models import Inbound, Outbound
+from bot.models import Inbound, Outbound, RateBudget
 from flows.vocabulary import UNDER_WAY, OutboundStatus
 
 
@@ -45,6 +45,14 @@ def _erase_outbound(ctx: ErasureContext) -> None:
         )
 
 
+def _erase_rate_buckets(ctx: ErasureContext) -> None:
+    """A per-chat rate bucket is named by the address (it is forgotten after an hour idle
+    anyway): gone with the person."""
+    keys = [f"{contact.channel}_chat:{contact.address}" for contact in ctx.contacts]
+    if keys:
+        ctx.session.execute(delete(RateBudget).where(RateBudget.key.in_(keys)))
+
+
 ERASERS = (
     Eraser("inbound messages", frozenset({("inbound", "person_id")}), _erase_inbound),
     Eraser(
@@ -52,4 +60,5 @@ ERASERS = (
         frozenset({("outbound", "person_id"), ("outbound", "contact_id")}),
         _erase_outbound,
     ),
+    Eraser("rate buckets", frozenset(), _erase_rate_buckets),
 )

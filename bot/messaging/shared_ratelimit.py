@@ -14,17 +14,24 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-# Take `cost` tokens (refilled since the last take, up to the burst); the wait is what the
-# tokens are short of, or the pause a 429 asked for, whichever is longer.
+# Take `cost` tokens from each key's bucket (refilled since the last take, up to the burst),
+# in one statement, keys in order (two callers never lock them the other way round); the
+# wait is what the tokens are short of, or the pause a 429 asked for, whichever is longer.
 _RESERVE = text("""
 INSERT INTO rate_budget AS b (key, tokens, updated_at, paused_until)
-VALUES (:key, :burst - :cost, clock_timestamp(), NULL)
+SELECT key, burst - :cost, clock_timestamp(), NULL
+FROM unnest(CAST(:keys AS text[]), CAST(:rates AS float8[]), CAST(:bursts AS float8[]))
+     AS wanted(key, rate, burst)
+ORDER BY key
 ON CONFLICT (key) DO UPDATE SET
-    tokens = LEAST(:burst, b.tokens
-                   + EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at) * :rate) - :cost,
+    tokens = LEAST((SELECT w.burst FROM unnest(CAST(:keys AS text[]), CAST(:bursts AS float8[]))
+                    AS w(key, burst) WHERE w.key = b.key),
+                   b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)
+                   * (SELECT w.rate FROM unnest(CAST(:keys AS text[]), CAST(:rates AS float8[]))
+                      AS w(key, rate) WHERE w.key = b.key)) - :cost,
     updated_at = clock_timestamp()
-RETURNING GREATEST(0.0, -b.tokens / :rate,
-                   COALESCE(EXTRACT(EPOCH FROM b.paused_until - clock_timestamp()), 0.0))
+RETURNING b.key, b.tokens,
+          COALESCE(EXTRACT(EPOCH FROM b.paused_until - clock_timestamp()), 0.0) AS paused_for
 """)
 _PAUSE = text("""
 INSERT INTO rate_budget AS b (key, tokens, updated_at, paused_until)
@@ -57,14 +64,17 @@ class SharedRateLimiter:
         limited = [key for key in keys if key.split(":", 1)[0] in self.limits]
         if not limited:
             return 0.0
+        rates = [self.limits[key.split(":", 1)[0]] for key in limited]
         with self._autocommit.connect() as connection:
-            waits = []
-            for key in limited:
-                rate, burst = self.limits[key.split(":", 1)[0]]
-                found = connection.execute(
-                    _RESERVE, {"key": key, "rate": rate, "burst": burst, "cost": cost}
-                ).scalar_one()
-                waits.append(float(found))
+            rows = connection.execute(_RESERVE, {
+                "keys": limited, "rates": [float(r) for r, _ in rates],
+                "bursts": [float(b) for _, b in rates],
+                "cost": float(cost),
+            }).all()  # fmt: skip
+        rate_of = dict(zip(limited, (r for r, _ in rates), strict=True))
+        waits = [0.0]
+        for key, tokens, paused_for in rows:
+            waits.append(max(-tokens / rate_of[key], float(paused_for)))
         return max(waits)
 
     async def acquire(self, keys: list[str], cost: float = 1.0) -> None:
