@@ -37,6 +37,11 @@ def catalog(language: str) -> dict[str, str]:
 PLURALS = ("zero", "one", "two", "few", "many")
 
 
+def format_number(value, language: str) -> str:
+    """A count or amount as the language writes it: 12,345 in English, 12 345 in French."""
+    return format_decimal(value, locale=language)
+
+
 @cache
 def _plural_form(language: str):
     return Locale.parse(language).plural_form
@@ -55,7 +60,7 @@ def translator(language: str):
             if form != "other" and f"{key}.{form}" in table:
                 text = table[f"{key}.{form}"]
             # As the language writes it: 12,345 in English, 12 345 in French.
-            values = {**values, **{name: format_decimal(values[name], locale=language)
+            values = {**values, **{name: format_number(values[name], language)
                                    for name in ("count", "n") if isinstance(values.get(name), int)}}  # fmt: skip
         return text.format(**values) if values else text
 

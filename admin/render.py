@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from admin.deps import StaffContext
-from admin.i18n import LANGUAGE_NAMES, LANGUAGES, translator
+from admin.i18n import LANGUAGE_NAMES, LANGUAGES, format_number, translator
 from admin.options import staff_label
 
 LOGIN_LANGUAGE = "homecoming_admin_lang"
@@ -89,7 +89,7 @@ def render(
         """A count as the staff member's language writes it: 12,345 · 12 345."""
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             return "—" if value is None else str(value)
-        return format_decimal(value, locale=language)
+        return format_number(value, language)
 
     values = {
         "money": money,

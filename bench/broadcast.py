@@ -18,8 +18,6 @@ The last line is machine-readable (the largest number of instances run):
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,15 +29,11 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import free_port, start_service, stop  # noqa: E402
+
 TOKEN = "123456:BENCH-TOKEN"
 SENDER = "+15005550006"
 BODY = "The group meets on Thursday at 10. Reply if you want to come."
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _seed(url: str, telegram: int, sms: int, offset: int) -> None:
@@ -77,7 +71,7 @@ def _stats(url: str, since: float = 0) -> dict:
 
 
 def _start_fakes(rate: float, sms_rate: float) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = free_port()
     fakes = subprocess.Popen(
         [sys.executable, str(ROOT / "bench" / "fast_fakes.py"), str(port), str(rate), str(sms_rate)],
         cwd=ROOT,
@@ -106,28 +100,21 @@ def run(instances: int, args, pg, fakes) -> dict:
     work = Path(tempfile.mkdtemp(prefix="homecoming-broadcast-"))
     services = []
     for number in range(instances):
-        port = _free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HOMECOMING_")}
-        env.update(
-            HOMECOMING_DATABASE_URL=url,
-            HOMECOMING_INSTANCE=f"bench-{number}",
-            HOMECOMING_SECRET_KEY="bench-secret-key-0123456789abcdef",
-            HOMECOMING_PUBLIC_URL=f"http://127.0.0.1:{port}",
-            HOMECOMING_TELEGRAM_BOT_TOKEN=TOKEN,
-            HOMECOMING_TELEGRAM_WEBHOOK_SECRET="bench-webhook-secret",
-            HOMECOMING_TELEGRAM_API_URL=telegram_url,
-            HOMECOMING_TELEGRAM_GLOBAL_PER_SECOND=str(args.rate),
-            HOMECOMING_TWILIO_ACCOUNT_SID=account,
-            HOMECOMING_TWILIO_AUTH_TOKEN=auth,
-            HOMECOMING_TWILIO_FROM=SENDER,
-            HOMECOMING_TWILIO_API_URL=twilio_url,
-            HOMECOMING_SMS_SEGMENTS_PER_SECOND=str(args.sms_rate),
-            HOMECOMING_WORKER_POLL_SECONDS="0.5",
-        )
-        log = work / f"instance-{number}.log"
-        services.append(subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT, env=env,
+        port = free_port()
+        services.append(start_service(
+            port, work / f"instance-{number}.log",
+            database_url=url,
+            instance=f"bench-{number}",
+            telegram_bot_token=TOKEN,
+            telegram_webhook_secret="bench-webhook-secret",
+            telegram_api_url=telegram_url,
+            telegram_global_per_second=args.rate,
+            twilio_account_sid=account,
+            twilio_auth_token=auth,
+            twilio_from=SENDER,
+            twilio_api_url=twilio_url,
+            sms_segments_per_second=args.sms_rate,
+            worker_poll_seconds="0.5",
         ))  # fmt: skip
     expected = {"telegram": args.telegram, "sms": args.sms}
     deadline = time.monotonic() + args.telegram / args.rate + args.sms / args.sms_rate + 180
@@ -145,12 +132,7 @@ def run(instances: int, args, pg, fakes) -> dict:
                 break
     finally:
         for service in services:
-            service.terminate()
-        for service in services:
-            try:
-                service.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                service.kill()
+            stop(service)
     result = {}
     for name, limit in (("telegram", args.rate), ("sms", args.sms_rate)):
         after = _stats(fakes_url, before[name]["last"])[name]

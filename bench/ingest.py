@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import os
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -41,14 +39,10 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.processes import free_port, start_service, stop, wait_ready  # noqa: E402
+
 SECRET = "bench-webhook-secret"
 TOKEN = "123456:BENCH-TOKEN"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _update(number: int, chat: int, text: str = "hi") -> dict:
@@ -187,28 +181,6 @@ def p99(latencies: list[float]) -> float:
     return statistics.quantiles(latencies, n=100)[98] if len(latencies) > 1 else latencies[0]
 
 
-def wait_ready(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{url} exited:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not start:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=2000)
@@ -227,7 +199,7 @@ def main() -> None:
     fake_url = f"http://127.0.0.1:{ports.get()}"
     try:
         # 1. The bare endpoint: the baseline.
-        port = _free_port()
+        port = free_port()
         log = work / "bare.log"
         bare = subprocess.Popen(
             [sys.executable, "-c", BARE_APP, str(work / "bare.db"), SECRET, str(port)],
@@ -245,26 +217,18 @@ def main() -> None:
               f"failures {failures}")  # fmt: skip
 
         # 2. Homecoming, its workers running.
-        port = _free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HOMECOMING_")}
-        env.update(
-            HOMECOMING_DATABASE_URL=f"sqlite:///{work / 'homecoming.db'}",
-            HOMECOMING_SECRET_KEY="bench-secret-key-0123456789abcdef",
-            HOMECOMING_PUBLIC_URL=f"http://127.0.0.1:{port}",
-            HOMECOMING_TELEGRAM_BOT_TOKEN=TOKEN,
-            HOMECOMING_TELEGRAM_WEBHOOK_SECRET=SECRET,
-            HOMECOMING_TELEGRAM_API_URL=fake_url,
-            HOMECOMING_TELEGRAM_GLOBAL_PER_SECOND="1000000",
-            HOMECOMING_TELEGRAM_PER_CHAT_PER_SECOND="1000000",
-            HOMECOMING_WORKER_POLL_SECONDS="0.5",
-        )
-        env.update(
-            {f"HOMECOMING_{n.upper()}": v for n, _, v in (a.partition("=") for a in args.set)}
-        )
+        port = free_port()
         log = work / "homecoming.log"
-        service = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT, env=env,
+        service = start_service(
+            port, log,
+            database_url=f"sqlite:///{work / 'homecoming.db'}",
+            telegram_bot_token=TOKEN,
+            telegram_webhook_secret=SECRET,
+            telegram_api_url=fake_url,
+            telegram_global_per_second="1000000",
+            telegram_per_chat_per_second="1000000",
+            worker_poll_seconds="0.5",
+            **{name: value for name, _, value in (a.partition("=") for a in args.set)},
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         try:

@@ -24,6 +24,7 @@ from fastapi.responses import RedirectResponse, StreamingResponse
 
 from admin import charts
 from admin.deps import AnyStaff, Casework, NotFound, StaffContext, services
+from admin.i18n import format_number
 from admin.options import staff_label
 from admin.render import render
 from admin.scope import people_condition
@@ -142,10 +143,6 @@ def _percent(part: float, whole: float, language: str) -> str:
 
 def _score(value: float | None, language: str) -> str:
     return "—" if value is None else format_decimal(value, format="0.00", locale=language)
-
-
-def _count(value: int, language: str) -> str:
-    return format_decimal(value, locale=language)
 
 
 # -- the snapshot ----------------------------------------------------------------------------
@@ -396,7 +393,7 @@ def _question_charts(ctx, words: Words, instrument, wave, overall, visible) -> l
                 charts.Bar(
                     words.value(question, v),
                     stats["values"].get(v, 0) / top,
-                    f"{_count(stats['values'].get(v, 0), ctx.language)} ({_percent(stats['values'].get(v, 0), total, ctx.language)})",
+                    f"{format_number(stats['values'].get(v, 0), ctx.language)} ({_percent(stats['values'].get(v, 0), total, ctx.language)})",
                 )
                 for v in values
             ]
