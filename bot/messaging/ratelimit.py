@@ -51,6 +51,9 @@ class RateLimiter:
         limited = [key for key in keys if key.split(":", 1)[0] in self.limits]
         return max((self._bucket(key).reserve(cost, now) for key in limited), default=0.0)
 
+    def reserve_many(self, requests: list[tuple[list[str], float]]) -> list[float]:
+        return [self.reserve(keys, cost) for keys, cost in requests]
+
     async def acquire(self, keys: list[str], cost: float = 1.0) -> None:
         wait = self.reserve(keys, cost)
         if wait > 0:

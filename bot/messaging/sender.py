@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, exists, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, tuple_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 
 from bot.casework.alerts import note_undelivered
 from bot.channels.base import Channel, OutboundMessage, SendError, SendOutcome
 from bot.db import transaction
+from bot.messaging.batching import GroupCall
 from bot.messaging.optout import mark_undeliverable, may_notify, may_receive
 from bot.messaging.ratelimit import RateLimiter
 from bot.messaging.shared_ratelimit import SharedRateLimiter
@@ -88,13 +89,23 @@ class OutboxSender:
         if not claimed:
             return 0
         semaphore = asyncio.Semaphore(self.concurrency)
+        calls = self._group_calls()
 
         async def one(row: Claimed) -> None:
             async with semaphore:
-                await self._send(row)
+                await self._send(row, calls)
 
         await asyncio.gather(*(one(row) for row in claimed))
         return len(claimed)
+
+    def _group_calls(self) -> _GroupCalls:
+        """The sends of one round share their database round trips (bot/messaging/batching.py)."""
+        return _GroupCalls(
+            reserve=GroupCall(self.limiter.reserve_many)
+            if isinstance(self.limiter, SharedRateLimiter) else None,
+            mark=GroupCall(self._mark_many),
+            record=GroupCall(self._sent_many),
+        )  # fmt: skip
 
     async def drain(self, max_rounds: int = 50) -> int:
         """Sends until nothing is due (tests and the CLI simulator)."""
@@ -182,17 +193,24 @@ class OutboxSender:
                 )  # fmt: skip
         return claimed
 
-    async def _send(self, row: Claimed) -> None:
+    async def _send(self, row: Claimed, calls: _GroupCalls | None = None) -> None:
+        calls = calls or self._group_calls()
         channel = self.channels[row.channel]
         message = OutboundMessage(row.address, row.body, row.choices, row.rtl, row.id)
         keys = [row.channel]
         per_chat = channel.rate_key(row.address)
         if per_chat:
             keys.append(per_chat)
-        await self.limiter.acquire(keys, channel.cost(message))
+        cost = channel.cost(message)
+        if calls.reserve is None:  # in memory: nothing to share
+            wait = self.limiter.reserve(keys, cost)
+        else:
+            wait = await calls.reserve((keys, cost))
+        if wait > 0:
+            await self.limiter.sleep(wait)
         # The rate limiter may have held it for minutes: a STOP, an erasure or a sender that
         # took the row over in the meantime is seen here, right before the provider call.
-        if not await asyncio.to_thread(self._still_ours, row):
+        if not await calls.mark(row):
             return
         if row.uncertain_since is not None:
             try:
@@ -204,7 +222,7 @@ class OutboxSender:
             if found is not None:
                 log.info("outbound %s: the provider has it already (%s); not sent again",
                          row.id, found.provider_id)  # fmt: skip
-                await asyncio.to_thread(self._sent, row, found)
+                await calls.record((row, found))
                 return
         try:
             outcome = await channel.send(message)
@@ -219,7 +237,7 @@ class OutboxSender:
                 self._failed, row, SendError("retry", "unexpected", repr(error)[:300])
             )
             return
-        await asyncio.to_thread(self._sent, row, outcome)
+        await calls.record((row, outcome))
 
     async def _sent_before(
         self, channel: Channel, message: OutboundMessage, row: Claimed
@@ -244,50 +262,51 @@ class OutboxSender:
             return frozenset(provider_id for (provider_id,) in rows)
 
     def _still_ours(self, row: Claimed) -> bool:
-        """The row is still claimed by this send and may still go: marked as being tried
-        (`attempted_at`, in its own short transaction right before the provider call) with
-        its lease renewed. A row that may no longer go is cancelled."""
+        return self._mark_many([row])[0]
+
+    def _mark_many(self, rows: list[Claimed]) -> list[bool]:
+        """Each row is still claimed by its send and may still go: marked as being tried
+        (`attempted_at`, in a short transaction right before the provider calls) with its
+        lease renewed. A row that may no longer go is cancelled."""
         now = self.clock()
         with self.engine.begin() as connection:
-            mine = connection.execute(
-                update(Outbound)
-                .where(Outbound.id == row.id, Outbound.status == "sending",
-                       Outbound.attempts == row.attempts)
-                # The first uncertain attempt is kept: a lookup must reach back to it.
-                .values(claimed_until=now + LEASE, attempted_at=row.uncertain_since or now)
-            ).rowcount  # fmt: skip
-            if not mine:
-                log.info("outbound %s: no longer this sender's to send", row.id)
-                return False
-            _, refused = _recipients(connection, [row.id])[row.id]
-            if refused:
-                connection.execute(
+            mine = {
+                row_id
+                for (row_id,) in connection.execute(
                     update(Outbound)
-                    .where(Outbound.id == row.id)
-                    .values(status="cancelled", error=refused, claimed_until=None,
-                            attempted_at=None)
-                )  # fmt: skip
-                return False
-            return True
+                    .where(tuple_(Outbound.id, Outbound.attempts).in_(
+                               [(row.id, row.attempts) for row in rows]),
+                           Outbound.status == "sending")
+                    # The first uncertain attempt is kept: a lookup must reach back to it.
+                    .values(claimed_until=now + LEASE,
+                            attempted_at=func.coalesce(Outbound.attempted_at, now))
+                    .returning(Outbound.id)
+                )
+            }  # fmt: skip
+            for row in rows:
+                if row.id not in mine:
+                    log.info("outbound %s: no longer this sender's to send", row.id)
+            recipients = _recipients(connection, list(mine)) if mine else {}
+            refused = [{"row_id": row_id, "why": why}
+                       for row_id, (_, why) in recipients.items() if why]  # fmt: skip
+            if refused:
+                connection.execute(_CANCEL_MARKED, refused)
+        gone = {item["row_id"] for item in refused}
+        return [row.id in mine and row.id not in gone for row in rows]
 
     def _sent(self, row: Claimed, outcome: SendOutcome) -> None:
+        self._sent_many([(row, outcome)])
+
+    def _sent_many(self, sent: list[tuple[Claimed, SendOutcome]]) -> list[None]:
         now = self.clock()
         with self.engine.begin() as connection:
-            connection.execute(
-                update(Outbound)
-                .where(Outbound.id == row.id)
-                .values(
-                    status="delivered" if outcome.delivered else "sent",
-                    provider_id=outcome.provider_id,
-                    segments=outcome.segments,
-                    sent_at=now,
-                    delivered_at=now if outcome.delivered else None,
-                    claimed_until=None,
-                    attempted_at=None,
-                    error=None,
-                    error_code=None,
-                )
-            )
+            connection.execute(_RECORD_SENT, [
+                {"row_id": row.id, "status": "delivered" if outcome.delivered else "sent",
+                 "provider_id": outcome.provider_id, "segments": outcome.segments,
+                 "sent_at": now, "delivered_at": now if outcome.delivered else None}
+                for row, outcome in sent
+            ])  # fmt: skip
+        return [None] * len(sent)
 
     def _failed(self, row: Claimed, error: SendError, uncertain: bool = False) -> None:
         now = self.clock()
@@ -319,6 +338,28 @@ _CANCEL = (
     .where(Outbound.id == bindparam("row_id"))
     .values(status="cancelled", error=bindparam("why"))
 )
+
+
+_CANCEL_MARKED = (
+    update(Outbound)
+    .where(Outbound.id == bindparam("row_id"))
+    .values(status="cancelled", error=bindparam("why"), claimed_until=None, attempted_at=None)
+)
+_RECORD_SENT = (
+    update(Outbound)
+    .where(Outbound.id == bindparam("row_id"))
+    .values(status=bindparam("status"), provider_id=bindparam("provider_id"),
+            segments=bindparam("segments"), sent_at=bindparam("sent_at"),
+            delivered_at=bindparam("delivered_at"), claimed_until=None, attempted_at=None,
+            error=None, error_code=None)
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _GroupCalls:
+    reserve: GroupCall | None
+    mark: GroupCall
+    record: GroupCall
 
 
 def _recipients(connection, ids: list[int]) -> dict[int, tuple[str, str | None]]:

@@ -14,21 +14,23 @@ from dataclasses import dataclass, field
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-# Take `cost` tokens from each key's bucket (refilled since the last take, up to the burst),
-# in one statement, keys in order (two callers never lock them the other way round); the
-# wait is what the tokens are short of, or the pause a 429 asked for, whichever is longer.
+# Take each key's cost from its bucket (refilled since the last take, up to the burst), in
+# one statement, keys in order (two callers never lock them the other way round); the wait
+# is what the tokens are short of, or the pause a 429 asked for, whichever is longer.
 _RESERVE = text("""
 INSERT INTO rate_budget AS b (key, tokens, updated_at, paused_until)
-SELECT key, burst - :cost, clock_timestamp(), NULL
-FROM unnest(CAST(:keys AS text[]), CAST(:rates AS float8[]), CAST(:bursts AS float8[]))
-     AS wanted(key, rate, burst)
+SELECT key, burst - cost, clock_timestamp(), NULL
+FROM unnest(CAST(:keys AS text[]), CAST(:rates AS float8[]), CAST(:bursts AS float8[]),
+            CAST(:costs AS float8[])) AS wanted(key, rate, burst, cost)
 ORDER BY key
 ON CONFLICT (key) DO UPDATE SET
     tokens = LEAST((SELECT w.burst FROM unnest(CAST(:keys AS text[]), CAST(:bursts AS float8[]))
                     AS w(key, burst) WHERE w.key = b.key),
                    b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.updated_at)
                    * (SELECT w.rate FROM unnest(CAST(:keys AS text[]), CAST(:rates AS float8[]))
-                      AS w(key, rate) WHERE w.key = b.key)) - :cost,
+                      AS w(key, rate) WHERE w.key = b.key))
+             - (SELECT w.cost FROM unnest(CAST(:keys AS text[]), CAST(:costs AS float8[]))
+                AS w(key, cost) WHERE w.key = b.key),
     updated_at = clock_timestamp()
 RETURNING b.key, b.tokens,
           COALESCE(EXTRACT(EPOCH FROM b.paused_until - clock_timestamp()), 0.0) AS paused_for
@@ -61,21 +63,42 @@ class SharedRateLimiter:
         self.limits[prefix] = (rate, max(burst, 1.0))
 
     def reserve(self, keys: list[str], cost: float = 1.0) -> float:
-        limited = [key for key in keys if key.split(":", 1)[0] in self.limits]
-        if not limited:
-            return 0.0
-        rates = [self.limits[key.split(":", 1)[0]] for key in limited]
+        return self.reserve_many([(keys, cost)])[0]
+
+    def reserve_many(self, requests: list[tuple[list[str], float]]) -> list[float]:
+        """Several sends' reservations in one statement, taken in the order given: each
+        send waits for what its own share is short of, as if reserved one after another."""
+        wanted = [[key for key in keys if key.split(":", 1)[0] in self.limits]
+                  for keys, _ in requests]  # fmt: skip
+        costs: dict[str, float] = {}
+        for limited, (_, cost) in zip(wanted, requests, strict=True):
+            for key in limited:
+                costs[key] = costs.get(key, 0.0) + float(cost)
+        if not costs:
+            return [0.0] * len(requests)
+        keys = list(costs)
+        limits = [self.limits[key.split(":", 1)[0]] for key in keys]
         with self._autocommit.connect() as connection:
             rows = connection.execute(_RESERVE, {
-                "keys": limited, "rates": [float(r) for r, _ in rates],
-                "bursts": [float(b) for _, b in rates],
-                "cost": float(cost),
+                "keys": keys, "rates": [float(r) for r, _ in limits],
+                "bursts": [float(b) for _, b in limits],
+                "costs": [costs[key] for key in keys],
             }).all()  # fmt: skip
-        rate_of = dict(zip(limited, (r for r, _ in rates), strict=True))
-        waits = [0.0]
-        for key, tokens, paused_for in rows:
-            waits.append(max(-tokens / rate_of[key], float(paused_for)))
-        return max(waits)
+        rate_of = {key: rate for key, (rate, _) in zip(keys, limits, strict=True)}
+        left = {key: (float(tokens), float(paused_for)) for key, tokens, paused_for in rows}
+        # Walking back from the last request: what was left after each one's own take is
+        # the final balance plus what the requests after it took.
+        later = dict.fromkeys(keys, 0.0)
+        waits = [0.0] * len(requests)
+        for index in range(len(requests) - 1, -1, -1):
+            cost = float(requests[index][1])
+            wait = 0.0
+            for key in wanted[index]:
+                tokens, paused_for = left[key]
+                wait = max(wait, -(tokens + later[key]) / rate_of[key], paused_for)
+                later[key] += cost
+            waits[index] = wait
+        return waits
 
     async def acquire(self, keys: list[str], cost: float = 1.0) -> None:
         wait = await asyncio.to_thread(self.reserve, keys, cost)

@@ -5,6 +5,8 @@ recording sleep, and the database's clock moving on its own only adds tokens."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import text
 
@@ -42,6 +44,24 @@ def test_a_chat_gets_one_a_second_across_instances(engine):
     assert one.reserve(["telegram", "telegram_chat:42"]) < 0.05
     assert 0.9 <= two.reserve(["telegram", "telegram_chat:42"]) <= 1.0
     assert two.reserve(["telegram", "telegram_chat:43"]) < 0.05  # another chat: its own
+
+
+def test_many_sends_reserved_at_once_wait_as_if_one_after_another(engine):
+    together, apart = _instance(engine), _instance(engine)
+    chats = [["telegram", f"telegram_chat:{n % 40}"] for n in range(80)]
+    waits = together.reserve_many([(keys, 1.0) for keys in chats])
+    # The bot's burst of 30, then a thirtieth of a second each; the second message to a
+    # chat waits a second for that chat, whatever the bot's queue.
+    assert max(waits[:30]) < 0.05
+    assert 1.6 <= waits[79] <= 1.75
+    assert all(0.95 <= waits[n] for n in range(40, 80))
+    with engine.begin() as connection:
+        connection.execute(text("DELETE FROM rate_budget"))
+    started = time.monotonic()
+    one_by_one = [apart.reserve(keys) for keys in chats]
+    # One by one, each later reservation is made later, and waits that much less.
+    took = time.monotonic() - started
+    assert all(-0.01 <= a - b <= took + 0.01 for a, b in zip(waits, one_by_one, strict=True))
 
 
 def test_a_429_pauses_every_instance(engine):

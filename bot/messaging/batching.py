@@ -1,0 +1,56 @@
+"""Group commit for the sender: what many concurrent sends ask of the database while one
+statement runs is asked together in the next one.
+
+Each send still has its own mark right before its provider call and its own record right
+after; only the round trip and the transaction are shared with the sends beside it. A crash
+leaves uncertain exactly what it would have left with one transaction each."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class GroupCall(Generic[Item, Result]):
+    """`await call(item)` runs `work([item, …])` in a thread with every item submitted while
+    the previous call was running, and returns this item's result. The first item of a
+    quiet moment goes alone, at once: nothing waits for a batch to fill."""
+
+    def __init__(self, work: Callable[[list[Item]], Sequence[Result]]):
+        self.work = work
+        self._pending: list[tuple[Item, asyncio.Future]] = []
+        self._running: asyncio.Task | None = None
+
+    async def __call__(self, item: Item) -> Result:
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
+        if self._running is None:
+            self._running = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending:
+                # A caller cancelled while waiting asks for nothing any more.
+                batch = [(item, future) for item, future in self._pending if not future.done()]
+                self._pending = []
+                if not batch:
+                    continue
+                try:
+                    results = await asyncio.to_thread(self.work, [item for item, _ in batch])
+                except BaseException as error:  # noqa: BLE001 - each caller gets the error
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    if isinstance(error, asyncio.CancelledError):
+                        raise
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self._running = None
