@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from admin.routes import install as install_admin
 from bot.api.app import create_api
 from bot.config import Settings, get_settings
+from bot.logs import RequestIdMiddleware
 from bot.messaging import simulator, webhooks
+from bot.messaging.webhooks import DATABASE_DOWN, unavailable
+from bot.metrics import CONTENT_TYPE
 from bot.services import Services, build_services
 from bot.timeutil import Clock, utcnow
 from bot.workers import Workers
@@ -47,6 +51,7 @@ def create_app(
                 await workers.stop()
 
     app = FastAPI(title="Homecoming", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_middleware(RequestIdMiddleware)
     app.state.services = services
     app.state.workers = None
     app.include_router(webhooks.router)
@@ -74,6 +79,23 @@ def create_app(
                 headers={"Retry-After": "5"},
             )
         return JSONResponse({"status": "ok"})  # exactly this: DESIGN.md's contract
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        """Prometheus text format, for a scraper holding the token (bot/metrics.py)."""
+        services = request.app.state.services
+        token = services.settings.metrics_token
+        if token is None or services.metrics is None:
+            return Response(status_code=404)  # off unless a token is set
+        given = request.headers.get("Authorization", "")
+        expected = f"Bearer {token.get_secret_value()}"
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        try:
+            body = await run_in_threadpool(services.metrics.render)
+        except DATABASE_DOWN as error:
+            return unavailable(error)
+        return Response(body, media_type=CONTENT_TYPE)
 
     @app.get("/")
     async def root() -> JSONResponse:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import os
 import sys
 
+from bot import logs
 from bot.config import Settings
 
 
@@ -72,9 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(Settings().log_format)
     if args.command == "serve":
         return _serve(args)
     if args.command == "db":
@@ -119,7 +117,11 @@ def _serve(args) -> int:
         services = build_services(settings)
         seed_demo(services)
         services.dispose()
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, proxy_headers=True)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, proxy_headers=True,
+        # JSON lines: uvicorn's own loggers go through ours, not its formatter.
+        **({"log_config": None} if settings.log_format == "json" else {}),
+    )  # fmt: skip
     return 0
 
 

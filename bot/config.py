@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     instance: str = Field(default_factory=socket.gethostname, max_length=64)
     # Provider calls in flight per channel: each is one message a crash may leave uncertain.
     send_concurrency: int = 8
+    # `json`: one object a line for a log collector; `text`: for a terminal.
+    log_format: Literal["text", "json"] = "text"
+    # `/metrics` answers a scrape that sends `Authorization: Bearer <this>`; unset = off.
+    metrics_token: SecretStr | None = None
 
     content_dir: str | None = None
     demo: bool = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import zlib
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,8 +14,9 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine as create_plain_engine
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
@@ -227,3 +229,25 @@ def _read_only(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA query_only=ON")
     cursor.close()
+
+
+@contextmanager
+def singleton(engine: Engine, name: str) -> Iterator[bool]:
+    """Whether this process may run `name` now: on PostgreSQL, one instance at a time holds
+    its advisory lock (the others skip the round; the next round tries again); SQLite is
+    one process. The lock ends with its session, so a killed holder never keeps it."""
+    if is_sqlite(engine):
+        yield True
+        return
+    key = zlib.crc32(f"homecoming:{name}".encode())
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        held = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar()
+        try:
+            yield bool(held)
+        finally:
+            if held:
+                try:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                except DBAPIError:
+                    # Its session is gone, and the lock with it; never pool what may hold it.
+                    connection.invalidate()

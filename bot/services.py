@@ -35,6 +35,7 @@ from bot.messaging.inbox import Inbox
 from bot.messaging.ratelimit import RateLimiter
 from bot.messaging.sender import OutboxSender
 from bot.messaging.shared_ratelimit import SharedRateLimiter
+from bot.metrics import Metrics
 from bot.people import erasure as people_erasure
 from bot.people import import_jobs, retention
 from bot.programme_settings import overrides, with_overrides
@@ -99,6 +100,7 @@ class Services:
     twilio: TwilioChannel | None = None
     # content/ as shipped; `content` is it with the admins' programme settings over it.
     base_content: Content | None = None
+    metrics: Metrics | None = None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -161,8 +163,9 @@ def build_services(
         channels["telegram"] = telegram
     if twilio:
         channels["sms"] = twilio
+    metrics = Metrics(engine, clock)
     sender = OutboxSender(engine, channels, clock, limiter, content.catalog.rtl,
-                          settings.send_concurrency, settings.instance)  # fmt: skip
+                          settings.send_concurrency, settings.instance, metrics)  # fmt: skip
     effects = build_effects()
     return Services(
         settings=settings,
@@ -183,4 +186,5 @@ def build_services(
         telegram=telegram,
         twilio=twilio,
         base_content=content,
+        metrics=metrics,
     )

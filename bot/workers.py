@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.channels.telegram import parse_update
+from bot.db import singleton
 from bot.messaging.inbox import store
 from bot.results.snapshot import refresh_if_stale
 from bot.services import Services
@@ -140,41 +141,38 @@ class Workers:
             log.exception("alert notices failed")
 
     async def housekeeping(self) -> None:
+        await asyncio.to_thread(self.housekeeping_round)
+
+    def housekeeping_round(self) -> bool:
+        """One instance at a time (an advisory lock on PostgreSQL): the others skip the
+        round. Each step on its own: one failing never holds back the rest."""
         services = self.services
-        try:
-            await asyncio.to_thread(services.limiter.forget_idle)
-        except Exception:  # noqa: BLE001 - idle buckets wait for the next round
-            log.exception("forgetting idle rate buckets failed")
-        try:
-            # Settings an admin changed in another process reach this one too.
-            await asyncio.to_thread(services.reload_programme_settings)
-        except Exception:  # noqa: BLE001 - the settings in force stay; the next round tries
-            log.exception("programme settings reload failed")
-        try:
-            await asyncio.to_thread(
-                refresh_if_stale, services.engine, services.content, services.clock, RESULTS_EVERY
-            )
-        except Exception:  # noqa: BLE001 - the next round tries again; the page shows "as of"
-            log.exception("results refresh failed")
-        try:
-            await asyncio.to_thread(services.remind_refreshers)
-        except Exception:  # noqa: BLE001 - the next round queues them
-            log.exception("queueing refresher reminders failed")
-        try:
-            await asyncio.to_thread(services.release_anonymous)
-        except Exception:  # noqa: BLE001 - they wait in the pool; the next round tries
-            log.exception("releasing anonymous answers failed")
-        try:
-            # An import left half-way by a process that stopped is taken up again.
-            await asyncio.to_thread(services.resume_imports)
-        except Exception:  # noqa: BLE001 - the job stays running; the next round tries
-            log.exception("resuming people imports failed")
-        try:
-            erased = await asyncio.to_thread(services.enforce_retention)
-            if any(erased.values()):
-                log.info("retention: words erased for %s", erased)
-        except Exception:  # noqa: BLE001 - nothing is lost by waiting; the next round tries
-            log.exception("retention failed")
+        with singleton(services.engine, "housekeeping") as mine:
+            if not mine:
+                return False
+            for what, step in (
+                ("forgetting idle rate buckets", services.limiter.forget_idle),
+                # Settings an admin changed in another process reach this one too.
+                ("programme settings reload", services.reload_programme_settings),
+                # The results page shows "as of"; a failed refresh waits for the next round.
+                ("results refresh", lambda: refresh_if_stale(
+                    services.engine, services.content, services.clock, RESULTS_EVERY)),
+                ("queueing refresher reminders", services.remind_refreshers),
+                ("releasing anonymous answers", services.release_anonymous),
+                # An import left half-way by a process that stopped is taken up again.
+                ("resuming people imports", services.resume_imports),
+                ("retention", self._retention),
+            ):  # fmt: skip
+                try:
+                    step()
+                except Exception:  # noqa: BLE001 - nothing is lost by waiting; next round
+                    log.exception("%s failed", what)
+        return True
+
+    def _retention(self) -> None:
+        erased = self.services.enforce_retention()
+        if any(erased.values()):
+            log.info("retention: words erased for %s", erased)
 
     async def _inbox_loop(self) -> None:
         while not self.stopping.is_set():

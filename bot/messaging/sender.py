@@ -19,6 +19,7 @@ from bot.messaging.batching import GroupCall
 from bot.messaging.optout import mark_undeliverable, may_notify, may_receive
 from bot.messaging.ratelimit import RateLimiter
 from bot.messaging.shared_ratelimit import SharedRateLimiter
+from bot.metrics import Metrics
 from bot.models import Contact, Outbound, Person, Staff, StaffContact
 from bot.people.contacts import preferred_contact
 from bot.people.reachability import mark_unreachable
@@ -68,6 +69,7 @@ class OutboxSender:
         rtl_languages: frozenset[str] = frozenset(),
         concurrency: int = 8,
         instance: str = "homecoming",
+        metrics: Metrics | None = None,
     ):
         self.engine = engine
         self.channels = channels
@@ -77,6 +79,7 @@ class OutboxSender:
         # Provider calls in flight: each is one message a crash may leave uncertain.
         self.concurrency = concurrency
         self.instance = instance
+        self.metrics = metrics
 
     async def run_once(self, batch: int = 100) -> int:
         """Sends what is due now, each channel at its own pace (SMS at a segment a second
@@ -227,17 +230,25 @@ class OutboxSender:
         try:
             outcome = await channel.send(message)
         except SendError as error:
+            self._count_failure(row, error)
             if error.retry_after:
                 await asyncio.to_thread(self.limiter.pause, row.channel, error.retry_after)
             await asyncio.to_thread(self._failed, row, error)
             return
         except Exception as error:  # noqa: BLE001 - unknown errors are retried, then given up
             log.exception("outbound %s: unexpected error", row.id)
-            await asyncio.to_thread(
-                self._failed, row, SendError("retry", "unexpected", repr(error)[:300])
-            )
+            unexpected = SendError("retry", "unexpected", repr(error)[:300])
+            self._count_failure(row, unexpected)
+            await asyncio.to_thread(self._failed, row, unexpected)
             return
+        if self.metrics is not None:
+            self.metrics.sent(row.channel)
         await calls.record((row, outcome))
+
+    def _count_failure(self, row: Claimed, error: SendError) -> None:
+        if self.metrics is not None:
+            retried = error.kind == "retry" and row.attempts < MAX_ATTEMPTS
+            self.metrics.failed(row.channel, error.code, retried)
 
     async def _sent_before(
         self, channel: Channel, message: OutboundMessage, row: Claimed
@@ -330,7 +341,9 @@ class OutboxSender:
                 mark_undeliverable(session, outbound, error.kind, now)
             if error.kind in ("blocked", "unreachable") and outbound.person_id is not None:
                 _unreachable_if_no_other_way(session, outbound.person_id, error.code, now)
-            log.warning("outbound %s failed for good: %s %s", row.id, error.code, error.detail)
+            # The code, not the provider's words: Twilio's name the number.
+            log.warning("outbound %s failed for good: %s (%s)", row.id, error.code, error.kind,
+                        extra={"outbound_id": row.id})  # fmt: skip
 
 
 _CANCEL = (

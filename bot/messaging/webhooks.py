@@ -36,6 +36,11 @@ def _services(request: Request):
     return request.app.state.services
 
 
+def _stored(services, event) -> None:
+    if services.metrics is not None:
+        services.metrics.stored(event.channel)
+
+
 def _wake(request: Request) -> None:
     workers = getattr(request.app.state, "workers", None)
     if workers is not None:
@@ -71,6 +76,7 @@ async def telegram_update(request: Request, background: BackgroundTasks) -> Resp
         await run_in_threadpool(store, services.engine, event, services.clock())
     except DATABASE_DOWN as error:
         return unavailable(error)
+    _stored(services, event)
     _wake(request)
     query_id = telegram.callback_id(data)
     if query_id:
@@ -110,6 +116,7 @@ async def twilio_sms_inbound(request: Request) -> Response:
             await run_in_threadpool(store, services.engine, event, services.clock())
         except DATABASE_DOWN as error:
             return unavailable(error)
+        _stored(services, event)
         _wake(request)
     return Response(EMPTY_TWIML, media_type="application/xml")
 
