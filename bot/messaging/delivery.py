@@ -27,6 +27,12 @@ def record_status(
             log.info("status %s for unknown message %s; ignored", status, provider_id)
             return False
         if status in TWILIO_FINAL_FAILURES:
+            if row.status in ("delivered", "read") or row.status in TWILIO_FINAL_FAILURES:
+                # Reports can arrive out of order: the handset had it, or the first final
+                # report stands. A status never moves back.
+                log.info("status %s for outbound %s, already %s; ignored", status, row.id,
+                         row.status)  # fmt: skip
+                return True
             row.status = status
             row.error_code = f"twilio:{error_code}" if error_code else row.error_code
             reason = TWILIO_UNDELIVERABLE.get(error_code or 0)
