@@ -63,5 +63,5 @@ def admin_routes() -> list[tuple[str, str]]:
 
 
 def install(app: FastAPI) -> None:
-    app.include_router(router)
+    app.include_router(router, include_in_schema=False)  # pages, not an API
     install_security(app)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from bot.api.deps import Caller, Reader, Writer, services
 from bot.api.errors import ApiError
 from bot.api.schemas import (
+    ERRORS,
     AlertPublic,
     Page,
     PersonCreate,
@@ -32,7 +33,7 @@ from bot.people.importing import FIELDS, Table, check_rows
 from bot.people.local_time import programme_today
 from bot.results import export as results_export
 
-router = APIRouter()
+router = APIRouter(responses=ERRORS)
 PerPage = Annotated[int, Query(ge=1, le=200)]
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 
@@ -142,7 +143,10 @@ async def create_person(request: Request, caller: Writer, body: PersonCreate) ->
                 programme_today(svc.content, now), svc.content.imports.get("languages"),
             )  # fmt: skip
             if row.problems:
-                raise ApiError(422, "invalid", "; ".join(row.problems))
+                # The import's checks, by key (the people import's problems, as its
+                # report and the admin name them).
+                raise ApiError(422, "invalid", "The person cannot be created as given.",
+                               problems=list(row.problems))  # fmt: skip
             staff = session.get(Staff, caller.staff_id) if caller.staff_id else None
             written = write_rows(session, [row], svc.content, staff, now, actor=caller.actor)
             if written.existing:

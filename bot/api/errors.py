@@ -12,9 +12,10 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, headers: dict | None = None, **extra):
         super().__init__(message)
         self.status, self.code, self.message, self.headers = status, code, message, headers
+        self.extra = extra
 
 
 def body(code: str, message: str, **extra) -> dict:
@@ -22,7 +23,8 @@ def body(code: str, message: str, **extra) -> dict:
 
 
 async def api_error(request: Request, error: ApiError) -> JSONResponse:
-    return JSONResponse(body(error.code, error.message), error.status, headers=error.headers)
+    return JSONResponse(body(error.code, error.message, **error.extra), error.status,
+                        headers=error.headers)  # fmt: skip
 
 
 async def http_error(request: Request, error: HTTPException) -> JSONResponse:

@@ -101,3 +101,30 @@ class AlertPublic(BaseModel):
     due_at: datetime
     closed_at: datetime | None = None
     detail: str | None = Field(None, description="with the identities scope only")
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: list[dict] | None = Field(None, description="422 from the request's shape")
+    problems: list[str] | None = Field(None, description="422 from the people import's checks")
+
+
+class ErrorPublic(BaseModel):
+    """Every error's shape."""
+
+    error: ErrorDetail
+
+
+# What any endpoint may answer besides its own success.
+ERRORS = {
+    status: {"model": ErrorPublic, "description": description}
+    for status, description in (
+        (401, "no token, or not a valid one"),
+        (403, "the token lacks the scope this needs"),
+        (404, "no such record"),
+        (409, "a conflict with what is stored"),
+        (422, "the request does not fit, or its values do not pass the checks"),
+        (429, "more than the token's requests a minute; see Retry-After"),
+    )
+}

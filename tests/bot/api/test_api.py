@@ -84,7 +84,7 @@ async def test_creating_a_case_with_consent_and_without_and_a_conflict(sqlite_st
     again = await writer.post("/people", json={"phone": "+221772345678"})
     assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
     bad = await writer.post("/people", json={"phone": "12", "district": "Atlantis"})
-    assert bad.status_code == 422 and "import.error.phone" in bad.json()["error"]["message"]
+    assert bad.status_code == 422 and "import.error.phone" in bad.json()["error"]["problems"]
     extra = await writer.post("/people", json={"phone": "+221774567890", "nickname": "x"})
     assert extra.status_code == 422 and extra.json()["error"]["fields"][0]["field"] == "nickname"
     with transaction(stack.engine) as session:
