@@ -2,18 +2,26 @@
 process answering about ten times what the tests' thread-per-request fakes can (which top
 out near 170 requests a second here), and enforcing the providers' limits with 429s.
 
-    python bench/fast_fakes.py PORT RATE SMS_RATE
+    python bench/fast_fakes.py PORT RATE SMS_RATE [FAULTS [STALL]]
 
 `GET /stats?since=T` gives messages per recipient, the 429s, and the first and last send
-after T (this process's monotonic clock) for each provider."""
+after T (this process's monotonic clock) for each provider.
+
+FAULTS (0..1) of the send calls fail on purpose, in equal parts: a 502, a 429 asking for a
+second's pause, and a timeout (no answer for STALL seconds, longer than the service waits).
+A Telegram timeout happens before the message is taken; half of the SMS ones after it was
+(the answer lost on the way back), which only the Messages list can tell."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 import sys
 import time
 import uuid
 from collections import Counter
+from email.utils import formatdate
 
 import uvicorn
 from starlette.applications import Starlette
@@ -45,15 +53,23 @@ class Provider:
         self.counts: Counter[str] = Counter()
         self.times: list[float] = []
         self.too_many = 0
+        self.faults: Counter[str] = Counter()
 
     def stats(self, since: float) -> dict:
         mine = [t for t in self.times if t > since]
-        return {"counts": self.counts, "too_many": self.too_many,
+        return {"counts": self.counts, "too_many": self.too_many, "faults": self.faults,
                 "first": min(mine, default=0), "last": max(mine, default=since)}  # fmt: skip
 
 
-def app(rate: float, sms_rate: float) -> Starlette:
+def _fault(faults: float) -> str | None:
+    if random.random() >= faults:
+        return None
+    return random.choice(("502", "429", "timeout"))
+
+
+def app(rate: float, sms_rate: float, faults: float = 0.0, stall: float = 3.0) -> Starlette:
     telegram, sms = Provider(), Provider()
+    sent_sms: dict[str, list[dict]] = {}  # by To, newest last: what GET Messages.json lists
     bot_window, chats, sms_window = Window(rate), {}, Window(sms_rate)
     counter = iter(range(1, 10**12))
 
@@ -70,6 +86,17 @@ def app(rate: float, sms_rate: float) -> Starlette:
             return JSONResponse({"ok": True, "result": True})
         params = await fields(request)
         chat = str(params.get("chat_id"))
+        fault = _fault(faults)
+        if fault:
+            telegram.faults[fault] += 1
+            if fault == "timeout":
+                await asyncio.sleep(stall)  # the caller has given up by now
+            if fault in ("502", "timeout"):
+                return JSONResponse({"ok": False, "error_code": 502,
+                                     "description": "Bad Gateway"}, status_code=502)  # fmt: skip
+            return JSONResponse({"ok": False, "error_code": 429,
+                                 "description": "Too Many Requests: retry after 1",
+                                 "parameters": {"retry_after": 1}}, status_code=429)  # fmt: skip
         window = chats.setdefault(chat, Window(1.0))
         if not (bot_window.take() and window.take()):
             telegram.too_many += 1
@@ -85,10 +112,25 @@ def app(rate: float, sms_rate: float) -> Starlette:
     async def messages(request: Request) -> Response:
         account = request.path_params["account"]
         if request.method == "GET":
-            return JSONResponse({"messages": [], "page": 0, "page_size": 20, "uri": "",
+            found = list(reversed(sent_sms.get(request.query_params.get("To", ""), [])))
+            return JSONResponse({"messages": found[:50], "page": 0, "page_size": 50, "uri": "",
                                  "first_page_uri": "", "next_page_uri": None,
-                                 "previous_page_uri": None, "start": 0, "end": 0})  # fmt: skip
+                                 "previous_page_uri": None, "start": 0,
+                                 "end": max(len(found[:50]) - 1, 0)})  # fmt: skip
         params = await fields(request)
+        fault = _fault(faults)
+        if fault == "timeout" and random.random() < 0.5:
+            fault = "taken, answer lost"  # the message goes; the answer never arrives
+        if fault:
+            sms.faults[fault] += 1
+            if fault == "502":
+                return Response("Bad Gateway", status_code=502)
+            if fault == "429":
+                return JSONResponse({"code": 20429, "message": "Too Many Requests",
+                                     "status": 429}, status_code=429)  # fmt: skip
+            if fault == "timeout":
+                await asyncio.sleep(stall)
+                return Response("Gateway Timeout", status_code=504)
         if not sms_window.take():
             sms.too_many += 1
             return JSONResponse({"code": 20429, "message": "Too Many Requests", "status": 429},
@@ -97,12 +139,16 @@ def app(rate: float, sms_rate: float) -> Starlette:
         sms.counts[to] += 1
         sms.times.append(time.monotonic())
         sid = "SM" + uuid.uuid4().hex
-        return JSONResponse({"sid": sid, "account_sid": account, "to": to,
-                             "from": params.get("From"), "body": params.get("Body", ""),
-                             "status": "queued", "num_segments": "1",
-                             "direction": "outbound-api", "api_version": "2010-04-01",
-                             "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json"},
-                            status_code=201)  # fmt: skip
+        record = {"sid": sid, "account_sid": account, "to": to, "from": params.get("From"),
+                  "body": params.get("Body", ""), "status": "queued", "num_segments": "1",
+                  "direction": "outbound-api", "api_version": "2010-04-01",
+                  "date_created": formatdate(usegmt=True),
+                  "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json"}  # fmt: skip
+        sent_sms.setdefault(to, []).append(record)
+        if fault:  # taken, and the answer lost: the caller gives up waiting
+            await asyncio.sleep(stall)
+            return Response("Gateway Timeout", status_code=504)
+        return JSONResponse(record, status_code=201)
 
     async def stats(request: Request) -> Response:
         since = float(request.query_params.get("since") or 0)
@@ -117,4 +163,7 @@ def app(rate: float, sms_rate: float) -> Starlette:
 
 if __name__ == "__main__":
     port, rate, sms_rate = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
-    uvicorn.run(app(rate, sms_rate), host="127.0.0.1", port=port, log_level="warning")
+    faults = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+    stall = float(sys.argv[5]) if len(sys.argv) > 5 else 3.0
+    uvicorn.run(app(rate, sms_rate, faults, stall), host="127.0.0.1", port=port,
+                log_level="warning")  # fmt: skip

@@ -32,7 +32,7 @@ def start_service(port: int, log: Path, **settings: str) -> subprocess.Popen:
     env.update({f"HOMECOMING_{name.upper()}": str(value) for name, value in settings.items()})
     return subprocess.Popen(
         [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT, env=env,
+        stdout=log.open("a"), stderr=subprocess.STDOUT, cwd=ROOT, env=env,
     )  # fmt: skip
 
 

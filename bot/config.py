@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     instance: str = Field(default_factory=socket.gethostname, max_length=64)
     # Provider calls in flight per channel: each is one message a crash may leave uncertain.
     send_concurrency: int = 8
+    # How long a provider call may take before it counts as failed (and, having maybe
+    # reached the provider, uncertain).
+    provider_timeout_seconds: float = 15.0
     # `json`: one object a line for a log collector; `text`: for a terminal.
     log_format: Literal["text", "json"] = "text"
     # `/metrics` answers a scrape that sends `Authorization: Bearer <this>`; unset = off.

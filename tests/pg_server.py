@@ -89,6 +89,10 @@ class PostgresServer:
             engine.dispose()
         return self.url.rsplit("/", 1)[0] + f"/{name}"
 
+    def restart(self) -> None:
+        """Stops every connection and starts again on the same port (the fault benchmark)."""
+        self._run(_binary("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "restart")
+
     def stop(self) -> None:
         try:
             self._run(_binary("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")

@@ -37,7 +37,7 @@ class TwilioChannel:
         self.client = Client(
             settings.twilio_account_sid,
             settings.twilio_auth_token.get_secret_value(),
-            http_client=TwilioHttpClient(timeout=15),
+            http_client=TwilioHttpClient(timeout=settings.provider_timeout_seconds),
         )
         # Point the library at the configured REST base (a local fake in tests).
         self.client.api.base_url = settings.twilio_api_url

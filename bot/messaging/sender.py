@@ -326,8 +326,9 @@ class OutboxSender:
             outbound.error_code = error.code
             outbound.error = error.detail[:500]
             outbound.claimed_until = None
-            # A network failure may have reached the provider: the next try asks first.
-            if not (uncertain or error.code.endswith(":network")):
+            # A network failure or a gateway's 5xx may have reached the provider: the next
+            # try asks first.
+            if not (uncertain or _may_have_reached(error.code)):
                 outbound.attempted_at = None
             if error.kind == "retry" and row.attempts < MAX_ATTEMPTS:
                 delay = error.retry_after if error.retry_after else backoff(row.attempts, row.id)
@@ -344,6 +345,11 @@ class OutboxSender:
             # The code, not the provider's words: Twilio's name the number.
             log.warning("outbound %s failed for good: %s (%s)", row.id, error.code, error.kind,
                         extra={"outbound_id": row.id})  # fmt: skip
+
+
+def _may_have_reached(code: str) -> bool:
+    kind = code.rsplit(":", 1)[-1]
+    return kind == "network" or (len(kind) == 3 and kind.startswith("5"))
 
 
 _CANCEL = (
