@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from sqlmodel import select
 
+from bot.casework.staff_links import new_code
 from bot.db import transaction
 from bot.followup import anonymity
 from bot.followup.responses import record_response
@@ -384,3 +385,19 @@ def ask_for_mentor(stack, person_id: int, **preferences) -> int:
         session.add(request)
         session.flush()
         return request.id
+
+
+def code_for(stack, staff_id: int) -> str:
+    """A staff member's one-time code for linking their Telegram or phone."""
+    with transaction(stack.engine) as session:
+        return new_code(session, staff_id, stack.clock())
+
+
+async def link_telegram(stack, staff_id: int, chat: int) -> list[str]:
+    code = code_for(stack, staff_id)
+    return await stack.tg_says(chat, f"/start link-{code}")
+
+
+async def link_phone(stack, staff_id: int, number: str) -> list[str]:
+    code = code_for(stack, staff_id)
+    return await stack.sms_says(number, f"LINK {code[:4]} {code[4:]}")

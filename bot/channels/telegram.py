@@ -37,8 +37,11 @@ class TelegramChannel:
             token,
             base_url=f"{api}/bot",
             base_file_url=f"{api}/file/bot",
-            request=HTTPXRequest(connection_pool_size=16, connect_timeout=5,
-                                 read_timeout=settings.provider_timeout_seconds),  # fmt: skip
+            request=HTTPXRequest(
+                connection_pool_size=16,
+                connect_timeout=5,
+                read_timeout=settings.provider_timeout_seconds,
+            ),  # fmt: skip
             get_updates_request=HTTPXRequest(connect_timeout=5, read_timeout=40),
         )
 

@@ -17,10 +17,9 @@ from sqlalchemy import func, select, text
 from bot import programme_settings
 from bot.db import make_engine, transaction
 from bot.models import AuditLog, Contact, GroupTask, Outbound, SavingsTask, ScheduledPrompt
-from tests.bot.casework.test_staff_notices import link_phone
 from tests.bot.groups import helpers as g
 from tests.bot.savings import helpers as s
-from tests.builders import add_person, add_staff, enrol_on_sms, enrol_on_telegram
+from tests.builders import add_person, add_staff, enrol_on_sms, enrol_on_telegram, link_phone
 from tests.clock import FakeClock
 from tests.stack import close_stack, open_stack, stack_settings
 

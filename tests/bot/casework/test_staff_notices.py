@@ -7,18 +7,21 @@ from __future__ import annotations
 from sqlmodel import select
 
 from bot.casework.alerts import assign_alert
-from bot.casework.staff_links import code_in, new_code
+from bot.casework.staff_links import code_in
 from bot.db import transaction
 from bot.models import Alert, AuditLog, Outbound, Person, Staff, StaffContact
-from tests.builders import add_staff, alerts, enrol_on_sms, enrol_on_telegram
+from tests.builders import (
+    add_staff,
+    alerts,
+    code_for,
+    enrol_on_sms,
+    enrol_on_telegram,
+    link_phone,
+    link_telegram,
+)
 
 LEAD_PHONE = "+221770009901"
 OWNER_CHAT = 880001
-
-
-def code_for(stack, staff_id: int) -> str:
-    with transaction(stack.engine) as session:
-        return new_code(session, staff_id, stack.clock())
 
 
 def people(stack) -> int:
@@ -27,16 +30,6 @@ def people(stack) -> int:
 
 def staff_notices(stack) -> list[Outbound]:
     return [row for row in stack.outbound() if row.staff_contact_id is not None]
-
-
-async def link_telegram(stack, staff_id: int, chat: int) -> list[str]:
-    code = code_for(stack, staff_id)
-    return await stack.tg_says(chat, f"/start link-{code}")
-
-
-async def link_phone(stack, staff_id: int, number: str) -> list[str]:
-    code = code_for(stack, staff_id)
-    return await stack.sms_says(number, f"LINK {code[:4]} {code[4:]}")
 
 
 def test_a_code_is_eight_digits_with_at_most_one_word_beside_it():
