@@ -45,6 +45,16 @@ class _WithRequestId(logging.Filter):
         return True
 
 
+# Libraries that say too much at INFO: httpx logs every request's URL, which for the Bot
+# API holds the bot's token; APScheduler logs every tick.
+CHATTY = ("httpx", "httpcore", "apscheduler", "telegram", "twilio", "urllib3")
+
+
+def quiet_libraries() -> None:
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def configure(form: str = "text", level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(_WithRequestId())
@@ -57,6 +67,7 @@ def configure(form: str = "text", level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    quiet_libraries()
 
 
 class RequestIdMiddleware:
