@@ -262,8 +262,7 @@ def run(args, pg, fakes: str, label: str, offset: int, chaos: bool) -> dict:
     try:
         loaded = asyncio.run(_load(instances, people))
         if chaos_thread:
-            done.set()
-            chaos_thread.join()
+            chaos_thread.join()  # every kill and the restart happen, while work remains
         quiet = _quiet(url, args.messages)
     finally:
         done.set()
@@ -271,7 +270,9 @@ def run(args, pg, fakes: str, label: str, offset: int, chaos: bool) -> dict:
             if instance.process is not None and instance.process.poll() is None:
                 stop(instance.process)
     result = _check(url, fakes, before, len(people))
-    result.update(seconds=quiet - began, retries=loaded["retries"], events=events)
+    result.update(seconds=quiet - began, retries=loaded["retries"], events=events,
+                  kills=sum("killed" in event for event in events),
+                  restarts=sum("PostgreSQL" in event for event in events))  # fmt: skip
     print(f"{label:9} {args.messages} inbound in {result['seconds']:.1f}s "
           f"({args.messages / result['seconds']:.1f}/s), {result['retries']} webhook retries; "
           f"lost {result['lost']}, processed twice {result['processed_twice']}, "
@@ -319,11 +320,11 @@ def main() -> None:
         plain.terminate()
         faulty.terminate()
         pg.stop()
-    crashes = args.kills + (0 if args.no_pg_restart else 1)
+    crashes = faulted["kills"] + faulted["restarts"]
     bound = crashes * CONCURRENCY
     ratio = baseline["seconds"] / faulted["seconds"]
     print(
-        f"faults messages={args.messages} kills={args.kills} lost={faulted['lost']} "
+        f"faults messages={args.messages} kills={faulted['kills']} lost={faulted['lost']} "
         f"processed_twice={faulted['processed_twice'] + faulted['broken']} "
         f"sms_duplicates={faulted['sms_duplicates']} "
         f"telegram_duplicates={faulted['telegram_duplicates']} telegram_bound={bound} "

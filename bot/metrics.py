@@ -8,7 +8,6 @@ instance, since they read the one database: take them from any one."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -56,7 +55,8 @@ class Metrics:
 
 
 class _Backlog(Collector):
-    """Read at each scrape: a handful of indexed counts, nothing per person."""
+    """Read at each scrape: a handful of counts on indexes (the inbox's, the outbox's due
+    rows, open alerts), nothing per person. The send rate is the counters' rate."""
 
     def __init__(self, engine: Engine, clock: Clock):
         self.engine = engine
@@ -76,11 +76,6 @@ class _Backlog(Collector):
             outbox = connection.execute(
                 select(Outbound.channel, func.count(), func.min(Outbound.next_attempt_at))
                 .where(Outbound.status.in_(("pending", "sending")), Outbound.next_attempt_at <= now)
-                .group_by(Outbound.channel)
-            ).all()
-            sent = connection.execute(
-                select(Outbound.channel, func.count())
-                .where(Outbound.sent_at >= now - timedelta(minutes=1))
                 .group_by(Outbound.channel)
             ).all()
             alerts = connection.execute(
@@ -106,9 +101,6 @@ class _Backlog(Collector):
         yield _gauge("homecoming_outbox_oldest_due_seconds",
                      "How long the oldest due outbound row has waited",
                      [([c], age(oldest)) for c, _, oldest in outbox], ["channel"])  # fmt: skip
-        yield _gauge("homecoming_sent_last_minute",
-                     "Outbound messages sent in the last minute, every instance together",
-                     [([c], n) for c, n in sent], ["channel"])  # fmt: skip
         yield _gauge("homecoming_alerts_open", "Open alerts",
                      [([s], n) for s, n, _, _ in alerts], ["severity"])  # fmt: skip
         yield _gauge("homecoming_alerts_overdue", "Open alerts past their due time",

@@ -43,7 +43,7 @@ async def test_queues_sends_429s_and_alert_age_are_counted(stack):
     stack.services.settings.metrics_token = SecretStr(TOKEN)
     await stack.tg_says(501, "hi")  # stored, processed, answered
     found = _samples((await _scrape(stack)).text)
-    assert found[("homecoming_sent_last_minute", (("channel", "telegram"),))] >= 1
+    assert found[("homecoming_sends_total", (("channel", "telegram"), ("outcome", "sent")))] >= 1
     stack.telegram_api.fail_next("sendMessage", 429, "Too Many Requests", retry_after=1)
     await stack.post_update(tg_text(502, "hello"))  # stored, not yet processed
     now = stack.clock()
@@ -68,4 +68,3 @@ async def test_queues_sends_429s_and_alert_age_are_counted(stack):
     found = _samples((await _scrape(stack)).text)
     assert found[("homecoming_outbox_due", (("channel", "telegram"),))] == 1
     assert found[("homecoming_outbox_oldest_due_seconds", (("channel", "telegram"),))] >= 1
-    assert ("homecoming_sent_last_minute", (("channel", "telegram"),)) not in found  # long ago
