@@ -326,8 +326,8 @@ class OutboxSender:
             outbound.error_code = error.code
             outbound.error = error.detail[:500]
             outbound.claimed_until = None
-            # A network failure or a gateway's 5xx may have reached the provider: the next
-            # try asks first.
+            # A network failure or a gateway's 502/504 may have reached the provider: the
+            # next try asks first.
             if not (uncertain or _may_have_reached(error.code)):
                 outbound.attempted_at = None
             if error.kind == "retry" and row.attempts < MAX_ATTEMPTS:
@@ -348,8 +348,9 @@ class OutboxSender:
 
 
 def _may_have_reached(code: str) -> bool:
-    kind = code.rsplit(":", 1)[-1]
-    return kind == "network" or (len(kind) == 3 and kind.startswith("5"))
+    """A lost connection or a gateway's answer (502, 504) says nothing of whether the
+    provider took the message; its own 5xx (500, 503) says it did not."""
+    return code.rsplit(":", 1)[-1] in ("network", "502", "504")
 
 
 _CANCEL = (
