@@ -48,6 +48,7 @@ class FakeTelegramAPI(FakeServer):
         self.webhook: dict | None = None
         self.updates: list[dict] = []
         self.down = False
+        self.stall = 0.0  # seconds before answering: longer than the service waits = a timeout
         self._next_id = 100
         self._changed = threading.Condition(self.lock)
 
@@ -88,6 +89,9 @@ class FakeTelegramAPI(FakeServer):
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}, {}
         name = path[len(prefix) :]
         params = {k: _decoded(v) for k, v in params.items()}
+        if self.stall and name == "sendMessage":
+            time.sleep(self.stall)  # not taken: the answer comes after the caller gave up
+            return 502, b"Bad Gateway", {"Content-Type": "text/plain"}
         with self.lock:
             self.calls.append((name, params))
             if self.down:
