@@ -16,8 +16,12 @@ COPY admin ./admin
 COPY content ./content
 RUN pip install --no-cache-dir .
 
-ENV HOMECOMING_CONTENT_DIR=/app/content
+# JSON log lines for a collector (docs/operations.md, Logs).
+ENV HOMECOMING_CONTENT_DIR=/app/content \
+    HOMECOMING_LOG_FORMAT=json
 USER homecoming
 VOLUME ["/data"]
 EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
 CMD ["homecoming", "serve", "--host", "0.0.0.0", "--port", "8000"]
