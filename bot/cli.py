@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     args = parser.parse_args(argv)
-    logs.configure(Settings().log_format)
+    logs.configure(os.environ.get("HOMECOMING_LOG_FORMAT", "text"))
     if args.command == "serve":
         return _serve(args)
     if args.command == "db":

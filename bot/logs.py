@@ -58,7 +58,7 @@ def quiet_libraries() -> None:
 def configure(form: str = "text", level: int = logging.INFO) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(_WithRequestId())
-    if form == "json":
+    if form.strip().lower() == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(

@@ -151,8 +151,12 @@ def build_services(
     content = load_content(settings.content_dir)
     # Several instances on PostgreSQL share the provider's limits; SQLite is one process.
     limiter = RateLimiter() if is_sqlite(engine) else SharedRateLimiter(engine)
+    # At most half a second's worth at once: sends released together after a stall reach
+    # the provider a little bunched, and a full second's burst then meets its 429.
     limiter.configure(
-        "telegram", settings.telegram_global_per_second, burst=settings.telegram_global_per_second
+        "telegram",
+        settings.telegram_global_per_second,
+        burst=settings.telegram_global_per_second / 2,
     )
     limiter.configure("telegram_chat", settings.telegram_per_chat_per_second)
     limiter.configure("sms", settings.sms_segments_per_second)
