@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from bot.casework.staff_links import handle_staff_message
@@ -56,7 +56,9 @@ def handle_inbound(
             text=inbound.text,
             choice=inbound.choice,
             provider_keyword=inbound.provider_keyword,
-            replying_to_broadcast=replying_to_broadcast(session, person.id, now),
+            # Someone this very message brought in was never sent anything.
+            replying_to_broadcast=person.created_at != now
+            and replying_to_broadcast(session, person.id, now),
         ),
         now=now,
         today=local_today(person, content, now),
@@ -69,15 +71,19 @@ def handle_inbound(
     return result
 
 
+# Built once: building it cost more than running it, on every message.
+_LAST_SENT = (
+    select(Outbound.broadcast_id, Outbound.sent_at)
+    .where(Outbound.person_id == bindparam("person_id"), Outbound.sent_at.is_not(None))
+    .order_by(Outbound.sent_at.desc(), Outbound.id.desc())
+    .limit(1)
+)
+
+
 def replying_to_broadcast(session: Session, person_id: int, now: datetime) -> bool:
     """The last message the programme sent them was a broadcast asking for replies, and its
     reply window is still open."""
-    last = session.execute(
-        select(Outbound.broadcast_id, Outbound.sent_at)
-        .where(Outbound.person_id == person_id, Outbound.sent_at.is_not(None))
-        .order_by(Outbound.sent_at.desc(), Outbound.id.desc())
-        .limit(1)
-    ).first()
+    last = session.execute(_LAST_SENT, {"person_id": person_id}).first()
     if last is None or last.broadcast_id is None:
         return False
     days = session.scalar(select(Broadcast.reply_days).where(Broadcast.id == last.broadcast_id))
