@@ -5,7 +5,8 @@ out near 170 requests a second here), and enforcing the providers' limits with 4
     python bench/fast_fakes.py PORT RATE SMS_RATE [FAULTS [STALL]]
 
 `GET /stats?since=T` gives messages per recipient, the 429s, and the first and last send
-after T (this process's monotonic clock) for each provider.
+after T (this process's monotonic clock) for each provider; `&brief=1` only the totals.
+A RATE of 0 lifts the Telegram limits (per bot and per chat).
 
 FAULTS (0..1) of the send calls fail on purpose, in equal parts: a 502, a 429 asking for a
 second's pause, and a timeout (no answer for STALL seconds, longer than the service waits).
@@ -33,12 +34,14 @@ BOT = {"id": 7000000001, "is_bot": True, "first_name": "Homecoming", "username":
 
 
 class Window:
-    """A provider's limit: a token bucket holding one second's worth."""
+    """A provider's limit: a token bucket holding one second's worth; a rate of 0 is none."""
 
     def __init__(self, rate: float):
         self.rate, self.tokens, self.at = rate, rate, time.monotonic()
 
     def take(self, cost: float = 1.0) -> bool:
+        if not self.rate:
+            return True
         now = time.monotonic()
         self.tokens = min(self.rate, self.tokens + (now - self.at) * self.rate)
         self.at = now
@@ -55,9 +58,10 @@ class Provider:
         self.too_many = 0
         self.faults: Counter[str] = Counter()
 
-    def stats(self, since: float) -> dict:
+    def stats(self, since: float, brief: bool = False) -> dict:
         mine = [t for t in self.times if t > since]
-        return {"counts": self.counts, "too_many": self.too_many, "faults": self.faults,
+        return {"counts": {} if brief else self.counts, "recipients": len(self.counts),
+                "sent": len(self.times), "too_many": self.too_many, "faults": self.faults,
                 "first": min(mine, default=0), "last": max(mine, default=since)}  # fmt: skip
 
 
@@ -97,7 +101,7 @@ def app(rate: float, sms_rate: float, faults: float = 0.0, stall: float = 3.0) -
             return JSONResponse({"ok": False, "error_code": 429,
                                  "description": "Too Many Requests: retry after 1",
                                  "parameters": {"retry_after": 1}}, status_code=429)  # fmt: skip
-        window = chats.setdefault(chat, Window(1.0))
+        window = chats.setdefault(chat, Window(1.0 if rate else 0.0))
         if not (bot_window.take() and window.take()):
             telegram.too_many += 1
             return JSONResponse({"ok": False, "error_code": 429,
@@ -152,7 +156,9 @@ def app(rate: float, sms_rate: float, faults: float = 0.0, stall: float = 3.0) -
 
     async def stats(request: Request) -> Response:
         since = float(request.query_params.get("since") or 0)
-        return JSONResponse({"telegram": telegram.stats(since), "sms": sms.stats(since)})
+        brief = bool(request.query_params.get("brief"))
+        return JSONResponse({"telegram": telegram.stats(since, brief),
+                             "sms": sms.stats(since, brief)})  # fmt: skip
 
     return Starlette(routes=[
         Route("/bot{token}/{method}", bot_method, methods=["POST", "GET"]),
