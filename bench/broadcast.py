@@ -1,6 +1,6 @@
 """A broadcast against providers that enforce their limits, with one and with two instances.
 
-    .venv/bin/python bench/broadcast.py [--telegram 10000] [--sms 600] [--instances 1 2]
+    .venv/bin/python bench/broadcast.py [--telegram 10000] [--sms 600] [--instances 1 2] [--set NAME=VALUE]
 
 PostgreSQL, a fake Telegram Bot API that answers 429 above `--rate` messages a second per
 bot (and one a second per chat), and a fake Twilio that answers 429 above `--sms-rate`
@@ -115,6 +115,7 @@ def run(instances: int, args, pg, fakes) -> dict:
             twilio_api_url=twilio_url,
             sms_segments_per_second=args.sms_rate,
             worker_poll_seconds="0.5",
+            **{name: value for name, _, value in (a.partition("=") for a in args.set)},
         ))  # fmt: skip
     expected = {"telegram": args.telegram, "sms": args.sms}
     deadline = time.monotonic() + args.telegram / args.rate + args.sms / args.sms_rate + 180
@@ -161,6 +162,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300.0)
     parser.add_argument("--sms-rate", type=float, default=20.0)
     parser.add_argument("--instances", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the services, e.g. --set SEND_CONCURRENCY=8")  # fmt: skip
     args = parser.parse_args()
     from tests.pg_server import PostgresServer
 

@@ -27,7 +27,8 @@ class Workers:
     def __init__(self, services: Services):
         self.services = services
         self.inbox_wake = asyncio.Event()
-        self.outbox_wake = asyncio.Event()
+        # One per channel: each sends at its own pace, and each must hear every wake.
+        self.outbox_wakes = {name: asyncio.Event() for name in services.sender.channels}
         self.stopping = asyncio.Event()
         self.tasks: list[asyncio.Task] = []
         self.scheduler = AsyncIOScheduler(timezone="UTC")
@@ -43,7 +44,8 @@ class Workers:
             if channel is not None:
                 await channel.open()
         self.tasks.append(asyncio.create_task(self._inbox_loop(), name="inbox"))
-        self.tasks.append(asyncio.create_task(self._outbox_loop(), name="outbox"))
+        for name in self.outbox_wakes:
+            self.tasks.append(asyncio.create_task(self._outbox_loop(name), name=f"outbox-{name}"))
         telegram = services.telegram
         if telegram is not None:
             if services.settings.telegram_mode == "polling":
@@ -88,7 +90,7 @@ class Workers:
         self.stopping.set()
         self.scheduler.shutdown(wait=False)
         self.inbox_wake.set()
-        self.outbox_wake.set()
+        self.wake_outbox()
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -99,7 +101,8 @@ class Workers:
         self.inbox_wake.set()
 
     def wake_outbox(self) -> None:
-        self.outbox_wake.set()
+        for wake in self.outbox_wakes.values():
+            wake.set()
 
     async def tick(self) -> None:
         self.wake_inbox()
@@ -185,14 +188,15 @@ class Workers:
             except Exception:  # noqa: BLE001 - keep the loop alive; the tick retries
                 log.exception("inbox processing failed")
 
-    async def _outbox_loop(self) -> None:
+    async def _outbox_loop(self, channel: str) -> None:
+        wake = self.outbox_wakes[channel]
         while not self.stopping.is_set():
-            await self._wait(self.outbox_wake)
+            await self._wait(wake)
             try:
-                while await self.services.sender.run_once():
+                while await self.services.sender.run_channel(channel):
                     pass
             except Exception:  # noqa: BLE001
-                log.exception("outbox sending failed")
+                log.exception("outbox sending failed (%s)", channel)
 
     async def _wait(self, event: asyncio.Event) -> None:
         with contextlib.suppress(TimeoutError):

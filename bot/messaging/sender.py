@@ -82,12 +82,15 @@ class OutboxSender:
         self.metrics = metrics
 
     async def run_once(self, batch: int = 100) -> int:
-        """Sends what is due now, each channel at its own pace (SMS at a segment a second
-        never holds back Telegram); returns how many rows it handled."""
-        done = await asyncio.gather(*(self._run_channel(name, batch) for name in self.channels))
+        """Sends what is due now on every channel; returns how many rows it handled. The
+        service runs each channel in its own loop instead (`run_channel`)."""
+        done = await asyncio.gather(*(self.run_channel(name, batch) for name in self.channels))
         return sum(done)
 
-    async def _run_channel(self, channel: str, batch: int) -> int:
+    async def run_channel(self, channel: str, batch: int = 100) -> int:
+        """One round of one channel: what is due, claimed, then sent at the channel's pace.
+        Each channel has its own loop, so a round of SMS at 20 segments a second (five
+        seconds for a hundred) never holds back Telegram's next round."""
         claimed = await asyncio.to_thread(self.claim, batch, channel)
         if not claimed:
             return 0
