@@ -16,7 +16,7 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
 
 from bot.audit import SYSTEM, audit, staff_actor
@@ -112,14 +112,12 @@ def handle_staff_message(
     code = code_in(inbound.text)
     if code is not None and _link(session, inbound, code, content, now):
         return True
-    linked = session.exec(
-        select(StaffContact).where(
-            StaffContact.channel == inbound.channel,
-            StaffContact.address == inbound.address,
-            StaffContact.stopped_at.is_(None),
-        )
-    ).first()
-    if linked is None or find_contact(session, inbound.channel, inbound.address) is not None:
+    found = session.execute(_LINKED, {"channel": inbound.channel, "address": inbound.address})
+    linked_id = found.scalar()
+    if linked_id is None:
+        return False  # nearly every message: one prebuilt query, no model
+    linked = session.get(StaffContact, linked_id)
+    if find_contact(session, inbound.channel, inbound.address) is not None:
         return False
     staff = session.get(Staff, linked.staff_id)
     if detect_keyword(inbound.text, content.lexicon) == Keyword.STOP:
@@ -128,6 +126,18 @@ def handle_staff_message(
     else:
         notify(session, linked, staff, content, STAFF_NOTE, now)
     return True
+
+
+# Built once: it runs for every message anyone sends.
+_LINKED = (
+    select(StaffContact.id)
+    .where(
+        StaffContact.channel == bindparam("channel"),
+        StaffContact.address == bindparam("address"),
+        StaffContact.stopped_at.is_(None),
+    )
+    .limit(1)
+)
 
 
 def _link(session: Session, inbound: Inbound, code: str, content: Content, now: datetime) -> bool:

@@ -47,10 +47,9 @@ def store(engine: Engine, event: InboundEvent, now: datetime) -> bool:
         "received_at": now,
         "attempts": 0,
     }
-    with transaction(engine) as session:
-        added = insert_or_skip(
-            session.connection(), Inbound.__table__, ("channel", "provider_id"), [values]
-        )
+    # A connection, not a session: the webhook's whole cost is this one statement.
+    with engine.begin() as connection:
+        added = insert_or_skip(connection, Inbound.__table__, ("channel", "provider_id"), [values])
         return added == 1
 
 

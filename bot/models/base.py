@@ -18,7 +18,12 @@ def _utc(**kwargs: Any) -> Any:
 
 
 def _json(default_factory) -> Any:
-    return Field(default_factory=default_factory, sa_column=Column(JSON, nullable=False))
+    # The column's own default too: a Core insert (a new person in one statement) gets the
+    # same empty value as a model built in Python.
+    return Field(
+        default_factory=default_factory,
+        sa_column=Column(JSON, nullable=False, default=lambda: default_factory()),
+    )
 
 
 def new_public_id() -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -23,20 +24,26 @@ def contact_for(session: Session, channel: str, address: str, now: datetime) -> 
     if contact is not None:
         return contact
     try:
+        # Three statements, not models and flushes: the unit of work was most of what a new
+        # person cost (0.55 of 1.95 ms, bench/README.md). The columns' defaults apply.
         with session.begin_nested():
-            person = Person(created_at=now, updated_at=now)
-            session.add(person)
-            session.flush()
-            contact = Contact(person_id=person.id, channel=channel, address=address, created_at=now)
-            # One flush for both: a flush is most of what a new person costs.
-            session.add_all([contact, Conversation(person_id=person.id, updated_at=now)])
-            session.flush()
+            connection = session.connection()
+            person_id = connection.execute(_NEW_PERSON, {"created_at": now, "updated_at": now})
+            person_id = person_id.scalar_one()
+            connection.execute(_NEW_CONTACT, {"person_id": person_id, "channel": channel,
+                                              "address": address, "created_at": now})  # fmt: skip
+            connection.execute(_NEW_CONVERSATION, {"person_id": person_id, "updated_at": now})
     except IntegrityError:
-        # Another worker created it a moment ago.
-        contact = find_contact(session, channel, address)
-        if contact is None:
-            raise
+        pass  # another worker created it a moment ago
+    contact = find_contact(session, channel, address)
+    if contact is None:
+        raise LookupError(f"no contact for {channel} after creating one")
     return contact
+
+
+_NEW_PERSON = insert(Person).returning(Person.id)
+_NEW_CONTACT = insert(Contact)
+_NEW_CONVERSATION = insert(Conversation)
 
 
 def conversation_for(session: Session, person_id: int, lock: bool) -> Conversation:
