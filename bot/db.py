@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+import weakref
 import zlib
 from collections import deque
 from collections.abc import Iterator
@@ -75,8 +76,14 @@ class WriteGate:
                 self._owner = None
                 self._changed.notify_all()
 
+    def waiting(self) -> bool:
+        """Whether another write transaction is waiting for its turn (read without the
+        lock: a hint, good enough to end a batch early)."""
+        return bool(self._queue)
+
 
 _GATES: dict[str, WriteGate] = {}
+_ENGINE_GATES: weakref.WeakKeyDictionary[Engine, WriteGate | None] = weakref.WeakKeyDictionary()
 _GATES_LOCK = threading.Lock()
 
 
@@ -125,6 +132,7 @@ def make_engine(url: str) -> Engine:
             connect_args["factory"] = _GatedConnection
         engine = create_engine(url, connect_args=connect_args, pool_size=10)
         gate = _gate(database) if on_file else None
+        _ENGINE_GATES[engine] = gate
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take the write lock up front
         # so that read-then-write transactions cannot deadlock each other, after waiting
@@ -132,6 +140,13 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", lambda conn: _begin(conn, gate))
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def writers_waiting(engine: Engine) -> bool:
+    """On SQLite, whether a write transaction of this process waits behind the current
+    one (a long one may then end early); on PostgreSQL writers do not queue like that."""
+    gate = _ENGINE_GATES.get(engine)
+    return gate is not None and gate.waiting()
 
 
 def _begin(connection, gate: WriteGate | None) -> None:
