@@ -18,7 +18,6 @@ The last line is machine-readable (the largest number of instances run):
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import free_port, start_service, stop  # noqa: E402
+from bench.processes import free_port, start_fakes, start_service, stop  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
 SENDER = "+15005550006"
@@ -68,22 +67,6 @@ def _seed(url: str, telegram: int, sms: int, offset: int) -> None:
 
 def _stats(url: str, since: float = 0) -> dict:
     return httpx.get(f"{url}/stats", params={"since": since}, timeout=30).json()
-
-
-def _start_fakes(rate: float, sms_rate: float) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    fakes = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "fast_fakes.py"), str(port), str(rate), str(sms_rate)],
-        cwd=ROOT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{url}/stats", timeout=1)
-            return fakes, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit("the fakes did not start")
 
 
 def run(instances: int, args, pg, fakes) -> dict:
@@ -167,7 +150,7 @@ def main() -> None:
     args = parser.parse_args()
     from tests.pg_server import PostgresServer
 
-    fake, fakes = _start_fakes(args.rate, args.sms_rate)
+    fake, fakes = start_fakes(args.rate, args.sms_rate)
     pg = PostgresServer()
     pg.start()
     try:

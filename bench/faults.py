@@ -47,7 +47,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import free_port, start_service, stop, wait_ready  # noqa: E402
+from bench.processes import free_port, start_fakes, start_service, stop, wait_ready  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN"
 SECRET = "bench-webhook-secret"
@@ -301,21 +301,11 @@ def main() -> None:
 
     pg = PostgresServer()
     pg.start()
-    plain = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fast_fakes.py"),
-                              str(free_port_for := free_port()), "1000", "200"], cwd=ROOT)  # fmt: skip
-    faulty = subprocess.Popen([sys.executable, str(ROOT / "bench" / "fast_fakes.py"),
-                               str(faulty_port := free_port()), "1000", "200", str(args.faults),
-                               "3"], cwd=ROOT)  # fmt: skip
+    plain, plain_url = start_fakes(1000, 200)
+    faulty, faulty_url = start_fakes(1000, 200, args.faults, 3)
     try:
-        for port in (free_port_for, faulty_port):
-            for _ in range(100):
-                try:
-                    httpx.get(f"http://127.0.0.1:{port}/stats", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
-        baseline = run(args, pg, f"http://127.0.0.1:{free_port_for}", "baseline", 10**8, False)
-        faulted = run(args, pg, f"http://127.0.0.1:{faulty_port}", "faults", 2 * 10**8, True)
+        baseline = run(args, pg, plain_url, "baseline", 10**8, False)
+        faulted = run(args, pg, faulty_url, "faults", 2 * 10**8, True)
     finally:
         plain.terminate()
         faulty.terminate()

@@ -38,7 +38,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.processes import free_port, start_service, stop, wait_ready  # noqa: E402
+from bench.processes import free_port, start_fakes, start_service, stop, wait_ready  # noqa: E402
 
 SECRET = "bench-webhook-secret"
 TOKEN = "123456:BENCH-TOKEN"
@@ -58,23 +58,6 @@ def _update(number: int, chat: int, text: str = "hi") -> dict:
 
 
 # -- the fake Bot API, in its own process ----------------------------------------------------
-
-
-def _start_fake() -> tuple[subprocess.Popen, str]:
-    """bench/fast_fakes.py with its limits lifted (a rate of 0): uvicorn, not the tests'
-    thread-per-request fake, which took a core of its own to answer ~100 sends a second."""
-    port = free_port()
-    fake = subprocess.Popen(
-        [sys.executable, str(ROOT / "bench" / "fast_fakes.py"), str(port), "0", "0"], cwd=ROOT
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{url}/stats", timeout=1)
-            return fake, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit("the fake Bot API did not start")
 
 
 def _answered(client: httpx.Client) -> int:
@@ -197,7 +180,9 @@ def main() -> None:
                         help="a setting for the service, e.g. --set SEND_CONCURRENCY=8")  # fmt: skip
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="homecoming-ingest-"))
-    fake, fake_url = _start_fake()
+    # Its limits lifted (a rate of 0). The tests' thread-per-request fake took most of a core
+    # to answer ~100 sends a second, on the machine the service runs on.
+    fake, fake_url = start_fakes(0, 0)
     try:
         # 1. The bare endpoint: the baseline.
         port = free_port()

@@ -1,5 +1,5 @@
 """What the load benchmarks share: free ports, a `homecoming serve` instance with its
-settings, waiting until something answers /healthz, and stopping it."""
+settings, the fast fakes, waiting until something answers /healthz, and stopping it."""
 
 from __future__ import annotations
 
@@ -48,6 +48,26 @@ def wait_ready(url: str, process: subprocess.Popen, log: Path, timeout: float = 
             pass
         time.sleep(0.2)
     raise SystemExit(f"{url} did not start:\n{log.read_text()[-3000:]}")
+
+
+def start_fakes(rate: float, sms_rate: float, *faults: float) -> tuple[subprocess.Popen, str]:
+    """bench/fast_fakes.py (the Bot API and Twilio in one uvicorn process) on a free port,
+    answering; its limits per second (0 lifts Telegram's), then FAULTS and STALL if given."""
+    port = free_port()
+    fakes = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "fast_fakes.py"), str(port), str(rate),
+         str(sms_rate), *map(str, faults)],
+        cwd=ROOT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(f"{url}/stats", timeout=1)
+            return fakes, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    fakes.kill()
+    raise SystemExit("the fakes did not start")
 
 
 def stop(process: subprocess.Popen) -> None:
