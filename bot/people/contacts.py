@@ -6,16 +6,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.models import Contact, Conversation, Person
 
+# Built once: every message looks its sender up, and building cost a third of the lookup.
+_FIND_CONTACT = select(Contact).where(
+    Contact.channel == bindparam("channel"), Contact.address == bindparam("address")
+)
+_CONVERSATION = select(Conversation).where(Conversation.person_id == bindparam("person_id"))
+_CONVERSATION_LOCKED = _CONVERSATION.with_for_update()
+
 
 def find_contact(session: Session, channel: str, address: str) -> Contact | None:
-    statement = select(Contact).where(Contact.channel == channel, Contact.address == address)
-    return session.exec(statement).first()
+    return session.scalars(_FIND_CONTACT, {"channel": channel, "address": address}).first()
 
 
 def contact_for(session: Session, channel: str, address: str, now: datetime) -> Contact:
@@ -30,27 +36,27 @@ def contact_for(session: Session, channel: str, address: str, now: datetime) -> 
             connection = session.connection()
             person_id = connection.execute(_NEW_PERSON, {"created_at": now, "updated_at": now})
             person_id = person_id.scalar_one()
-            connection.execute(_NEW_CONTACT, {"person_id": person_id, "channel": channel,
-                                              "address": address, "created_at": now})  # fmt: skip
+            contact_id = connection.execute(_NEW_CONTACT, {
+                "person_id": person_id, "channel": channel, "address": address,
+                "created_at": now}).scalar_one()  # fmt: skip
             connection.execute(_NEW_CONVERSATION, {"person_id": person_id, "updated_at": now})
     except IntegrityError:
-        pass  # another worker created it a moment ago
-    contact = find_contact(session, channel, address)
-    if contact is None:
-        raise LookupError(f"no contact for {channel} after creating one")
-    return contact
+        # Another worker created it a moment ago.
+        contact = find_contact(session, channel, address)
+        if contact is None:
+            raise
+        return contact
+    return session.get(Contact, contact_id)
 
 
 _NEW_PERSON = insert(Person).returning(Person.id)
-_NEW_CONTACT = insert(Contact)
+_NEW_CONTACT = insert(Contact).returning(Contact.id)
 _NEW_CONVERSATION = insert(Conversation)
 
 
 def conversation_for(session: Session, person_id: int, lock: bool) -> Conversation:
-    statement = select(Conversation).where(Conversation.person_id == person_id)
-    if lock:
-        statement = statement.with_for_update()
-    return session.exec(statement).one()
+    statement = _CONVERSATION_LOCKED if lock else _CONVERSATION
+    return session.scalars(statement, {"person_id": person_id}).one()
 
 
 def rank(last_inbound_at: datetime | None, created_at: datetime, contact_id: int) -> tuple:
