@@ -112,8 +112,7 @@ def handle_staff_message(
     code = code_in(inbound.text)
     if code is not None and _link(session, inbound, code, content, now):
         return True
-    found = session.execute(_LINKED, {"channel": inbound.channel, "address": inbound.address})
-    linked_id = found.scalar()
+    linked_id = session.scalar(_LINKED, {"channel": inbound.channel, "address": inbound.address})
     if linked_id is None:
         return False  # nearly every message: one prebuilt query, no model
     linked = session.get(StaffContact, linked_id)
