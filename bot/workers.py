@@ -21,6 +21,8 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 RESULTS_EVERY = timedelta(minutes=10)
+# Inbound rows processed before the alert notices run and the loop looks again.
+INBOX_ROUND = 500
 
 
 class Workers:
@@ -178,13 +180,23 @@ class Workers:
             log.info("retention: words erased for %s", erased)
 
     async def _inbox_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def replies_ready() -> None:  # in the processing thread, after each commit
+            with contextlib.suppress(RuntimeError):  # the loop closed while it worked
+                loop.call_soon_threadsafe(self.wake_outbox)
+
         while not self.stopping.is_set():
             await self._wait(self.inbox_wake)
             try:
-                if await asyncio.to_thread(self.services.inbox.process_pending):
-                    self.wake_outbox()
+                processed = await asyncio.to_thread(
+                    self.services.inbox.process_pending, INBOX_ROUND, replies_ready
+                )
+                if processed:
                     # A cry just raised a high alert: its owner hears of it now.
                     await self.notices()
+                if processed >= INBOX_ROUND:
+                    self.inbox_wake.set()  # more may be waiting: no pause before the next round
             except Exception:  # noqa: BLE001 - keep the loop alive; the tick retries
                 log.exception("inbox processing failed")
 

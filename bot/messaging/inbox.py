@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, select
@@ -92,13 +93,19 @@ class Inbox:
         # Within one process, one processor at a time (SQLite allows one writer anyway).
         self._lock = threading.Lock()
 
-    def process_pending(self, limit: int = 500) -> int:
+    def process_pending(
+        self, limit: int = 500, after_batch: Callable[[], object] | None = None
+    ) -> int:
+        """Up to `limit` rows, a batch per transaction; `after_batch` runs after each batch
+        that processed something (committed), so that its replies can go at once."""
         processed = 0
         failed: set[int] = set()
         with self._lock:
             while processed + len(failed) < limit:
                 done, tried = self._process_batch(failed, limit - processed - len(failed))
                 processed += done
+                if done and after_batch is not None:
+                    after_batch()
                 if not tried:
                     break
         return processed

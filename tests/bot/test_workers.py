@@ -7,11 +7,13 @@ import time
 
 from sqlmodel import select
 
+from bot import workers as workers_module
 from bot.db import transaction
 from bot.messaging.outbox import enqueue_many, outbound_values
 from bot.models import Contact
 from bot.workers import Workers
 from tests.builders import add_person
+from tests.fakes.updates import tg_text
 from tests.stack import close_stack, open_stack, stack_settings
 
 
@@ -58,6 +60,29 @@ async def test_sms_at_its_pace_never_holds_back_telegram(
         assert len(twilio_api.sent) < 4  # the SMS round is still going
         await _until(lambda: len(twilio_api.sent) >= 4)
         assert len(twilio_api.sent) == 4
+    finally:
+        await workers.stop()
+        await close_stack(stack)
+
+
+async def test_a_full_round_of_the_inbox_is_followed_at_once_by_the_next(
+    sqlite_url, telegram_api, twilio_api, clock, monkeypatch
+):
+    """More stored than one round takes: the next round starts at once, not at the next
+    poll, and replies go out while the inbox is still being worked through."""
+    monkeypatch.setattr(workers_module, "INBOX_ROUND", 3)
+    settings = stack_settings(sqlite_url, telegram_api, twilio_api, worker_poll_seconds=30)
+    stack = await open_stack(settings, telegram_api, twilio_api, clock)
+    chats = range(5200, 5208)
+    for chat in chats:
+        assert (await stack.post_update(tg_text(chat, "hi"))).status_code == 200
+    workers = Workers(stack.services)
+    await workers.start()  # wakes the inbox once, for what arrived before it started
+    began = time.monotonic()
+    try:
+        await _until(lambda: all(telegram_api.sent_to(chat) for chat in chats), seconds=20)
+        assert all(telegram_api.sent_to(chat) for chat in chats)
+        assert time.monotonic() - began < 15  # three rounds, none waiting for the 30 s poll
     finally:
         await workers.stop()
         await close_stack(stack)
