@@ -137,22 +137,33 @@ class _RawClient:
     async def post(self, path: str, body: bytes, headers: dict[str, str]) -> int:
         if self.idle.empty() and self.opened < self.size:
             self.opened += 1
-            connection = await asyncio.open_connection(self.host, self.port)
+            try:
+                connection = await asyncio.open_connection(self.host, self.port)
+            except OSError:
+                self.opened -= 1
+                raise
         else:
             connection = await self.idle.get()
         reader, writer = connection
         lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-        writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                     f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-                     f"{lines}\r\n".encode() + body)  # fmt: skip
-        status = int((await reader.readline()).split()[1])
-        length = 0
-        while (line := await reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        if length:
-            await reader.readexactly(length)
+        try:
+            writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                         f"{lines}\r\n".encode() + body)  # fmt: skip
+            status = int((await reader.readline()).split()[1])
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            if length:
+                await reader.readexactly(length)
+        except (OSError, IndexError, ValueError, asyncio.IncompleteReadError):
+            # A connection the server closed or garbled: dropped, so a new one can open
+            # (otherwise the pool shrinks until every post waits forever).
+            self.opened -= 1
+            writer.close()
+            raise
         self.idle.put_nowait(connection)
         return status
 
@@ -174,18 +185,20 @@ def _load(url: str, updates: list[dict], concurrency: int, rate: float | None, r
         async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as client:
             semaphore = asyncio.Semaphore(concurrency)
 
+            async def send(body: bytes) -> int:
+                if rawclient is not None:
+                    return await rawclient.post("/webhooks/telegram", body, headers)
+                response = await client.post(
+                    "/webhooks/telegram", content=body,
+                    headers={**headers, "Content-Type": "application/json"},
+                )  # fmt: skip
+                return response.status_code
+
             async def post(body: bytes) -> None:
                 nonlocal failures
                 async with semaphore:
                     began = time.perf_counter()
-                    if rawclient is not None:
-                        status = await rawclient.post("/webhooks/telegram", body, headers)
-                    else:
-                        response = await client.post(
-                            "/webhooks/telegram", content=body,
-                            headers={**headers, "Content-Type": "application/json"},
-                        )  # fmt: skip
-                        status = response.status_code
+                    status = await send(body)
                     latencies.append(time.perf_counter() - began)
                     failures += status != 200
 

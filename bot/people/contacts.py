@@ -18,6 +18,10 @@ _FIND_CONTACT = select(Contact).where(
 )
 _CONVERSATION = select(Conversation).where(Conversation.person_id == bindparam("person_id"))
 _CONVERSATION_LOCKED = _CONVERSATION.with_for_update()
+# A new person is these three inserts (`contact_for`).
+_NEW_PERSON = insert(Person).returning(Person.id)
+_NEW_CONTACT = insert(Contact).returning(Contact.id)
+_NEW_CONVERSATION = insert(Conversation)
 
 
 def find_contact(session: Session, channel: str, address: str) -> Contact | None:
@@ -47,11 +51,6 @@ def contact_for(session: Session, channel: str, address: str, now: datetime) -> 
             raise
         return contact
     return session.get(Contact, contact_id)
-
-
-_NEW_PERSON = insert(Person).returning(Person.id)
-_NEW_CONTACT = insert(Contact).returning(Contact.id)
-_NEW_CONVERSATION = insert(Conversation)
 
 
 def conversation_for(session: Session, person_id: int, lock: bool) -> Conversation:
