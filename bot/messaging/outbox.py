@@ -136,14 +136,10 @@ def enqueue_all(
     now: datetime,
     *,
     initiated: bool = False,
-) -> list[Outbound]:
-    """Messages of one step, as ORM rows (see `step_values` for the cap)."""
-    rows = [
-        Outbound(**values)
-        for values in step_values(person, contact, messages, now, initiated=initiated)
-    ]
-    session.add_all(rows)
-    return rows
+) -> None:
+    """Messages of one step (see `step_values` for the cap), written at once: building them
+    as models and flushing them was a tenth of what processing a message cost."""
+    enqueue_many(session, step_values(person, contact, messages, now, initiated=initiated))
 
 
 def enqueue_to_staff(

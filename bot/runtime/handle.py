@@ -33,7 +33,7 @@ def handle_inbound(
     """Processes one stored inbound row; the caller commits."""
     if handle_staff_message(session, inbound, content, now):
         return None  # a staff member linking or writing from a linked chat: no person
-    contact = contact_for(session, inbound.channel, inbound.address, now)
+    contact, new = contact_for(session, inbound.channel, inbound.address, now)
     conversation = conversation_for(session, contact.person_id, lock=True)
     person = session.get(Person, contact.person_id)
     inbound.person_id = person.id
@@ -47,7 +47,8 @@ def handle_inbound(
         # They wrote to us, so the channel works again.
         set_blocked(contact, False, now)
     snapshot = Snapshot(
-        person=person_view(person, contact, consents_of(session, person.id)),
+        # Someone this very message brought in has decided nothing yet.
+        person=person_view(person, contact, {} if new else consents_of(session, person.id)),
         conversation=ConversationState(
             conversation.flow, conversation.step, dict(conversation.state), conversation.updated_at
         ),
@@ -56,9 +57,8 @@ def handle_inbound(
             text=inbound.text,
             choice=inbound.choice,
             provider_keyword=inbound.provider_keyword,
-            # Someone this very message brought in was never sent anything.
-            replying_to_broadcast=person.created_at != now
-            and replying_to_broadcast(session, person.id, now),
+            # ... and was never sent anything.
+            replying_to_broadcast=not new and replying_to_broadcast(session, person.id, now),
         ),
         now=now,
         today=local_today(person, content, now),

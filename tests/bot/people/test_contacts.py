@@ -20,14 +20,14 @@ def test_someone_new_gets_the_same_bare_person_a_model_would_have(database_url):
     engine = make_engine(database_url)
     try:
         with transaction(engine) as session:
-            contact = contact_for(session, "telegram", "5550101", NOW)
-            again = contact_for(session, "telegram", "5550101", NOW)
+            contact, new = contact_for(session, "telegram", "5550101", NOW)
+            again, new_again = contact_for(session, "telegram", "5550101", NOW)
             person = session.get(Person, contact.person_id)
             built = Person(created_at=NOW, updated_at=NOW)
             conversation = session.exec(
                 select(Conversation).where(Conversation.person_id == person.id)
             ).one()
-            assert again.id == contact.id
+            assert again.id == contact.id and (new, new_again) == (True, False)
             assert (contact.channel, contact.address, contact.created_at) == (
                 "telegram", "5550101", NOW)  # fmt: skip
             assert person.created_at == NOW and person.public_id
@@ -52,11 +52,11 @@ def test_an_address_someone_else_added_meanwhile_is_theirs(database_url, monkeyp
 
     try:
         with transaction(engine) as session:
-            first = contact_for(session, "sms", "+221775550102", NOW)
+            first, _ = contact_for(session, "sms", "+221775550102", NOW)
         monkeypatch.setattr(contacts, "find_contact", missed_once)
         with transaction(engine) as session:
-            found = contact_for(session, "sms", "+221775550102", NOW)
-        assert found.id == first.id
+            found, new = contact_for(session, "sms", "+221775550102", NOW)
+        assert found.id == first.id and not new
         with transaction(engine) as session:
             assert len(session.exec(select(Person)).all()) == 1
             assert len(session.exec(select(Contact)).all()) == 1
