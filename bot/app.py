@@ -16,9 +16,10 @@ from sqlalchemy import text
 from admin.routes import install as install_admin
 from bot.api.app import create_api
 from bot.config import Settings, get_settings
+from bot.db import DATABASE_DOWN
 from bot.logs import RequestIdMiddleware
 from bot.messaging import simulator, webhooks
-from bot.messaging.webhooks import DATABASE_DOWN, unavailable
+from bot.messaging.webhooks import unavailable
 from bot.metrics import CONTENT_TYPE
 from bot.services import Services, build_services
 from bot.timeutil import Clock, utcnow

@@ -17,7 +17,8 @@ from alembic.config import Config
 from sqlalchemy import create_engine as create_plain_engine
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
@@ -34,6 +35,11 @@ def parse_id(raw: object) -> int | None:
         return None
     value = int(text)
     return value if 1 <= value <= MAX_ID else None
+
+
+# The database cannot be reached, or stays locked past the busy timeout: nothing was written,
+# and trying again later is the answer (a webhook's 503, a worker's next round).
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def is_sqlite(engine: Engine) -> bool:

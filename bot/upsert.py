@@ -22,6 +22,10 @@ def insert_or_skip(
     (for one row; drivers do not all count an executemany)."""
     if not rows:
         return 0
+    if len(rows) == 1:
+        # Counted by what it returns: psycopg gives no rowcount for an insert that returns.
+        statement = _statement(connection.dialect.name, table, tuple(keys), None, True)
+        return len(connection.execute(statement, rows[0]).all())
     statement = _statement(connection.dialect.name, table, tuple(keys), None)
     return connection.execute(statement, list(rows)).rowcount
 
@@ -41,10 +45,17 @@ def insert_or_update(
 
 
 @lru_cache(maxsize=64)
-def _statement(dialect: str, table: Table, keys: tuple[str, ...], update: tuple[str, ...] | None):
+def _statement(
+    dialect: str,
+    table: Table,
+    keys: tuple[str, ...],
+    update: tuple[str, ...] | None,
+    returning: bool = False,
+):
     statement = _INSERT[dialect](table)
     if update is None:
-        return statement.on_conflict_do_nothing(index_elements=list(keys))
+        statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+        return statement.returning(*table.primary_key.columns) if returning else statement
     return statement.on_conflict_do_update(
         index_elements=list(keys), set_={name: statement.excluded[name] for name in update}
     )

@@ -1,24 +1,37 @@
-"""Group commit for the sender: what many concurrent sends ask of the database while one
-statement runs is asked together in the next one.
+"""Group commit: what many concurrent callers ask of the database while one transaction runs
+is asked together in the next one.
 
-Each send still has its own mark right before its provider call and its own record right
-after; only the round trip and the transaction are shared with the sends beside it. A crash
-leaves uncertain exactly what it would have left with one transaction each."""
+The sender: each send still has its own mark right before its provider call and its own
+record right after; only the round trip and the transaction are shared with the sends beside
+it. A crash leaves uncertain exactly what it would have left with one transaction each.
+
+The webhooks: each update is still stored before its own acknowledgement; the updates that
+arrived while one transaction ran share the next one (bot/messaging/inbox.py `store_together`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
+@dataclass(frozen=True)
+class Failed:
+    """What `work` gives for an item that failed on its own: that caller alone gets `error`."""
+
+    error: BaseException
+
+
 class GroupCall(Generic[Item, Result]):
     """`await call(item)` runs `work([item, …])` in a thread with every item submitted while
-    the previous call was running, and returns this item's result. The first item of a
-    quiet moment goes alone, at once: nothing waits for a batch to fill."""
+    the previous call was running, and returns this item's result (or raises its `Failed`
+    error). The first item of a quiet moment goes alone, at once: nothing waits for a batch
+    to fill. An error `work` raises reaches every caller of that batch."""
 
     def __init__(self, work: Callable[[list[Item]], Sequence[Result]]):
         self.work = work
@@ -50,7 +63,11 @@ class GroupCall(Generic[Item, Result]):
                         raise
                     continue
                 for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
+                    if future.done():
+                        continue
+                    if isinstance(result, Failed):
+                        future.set_exception(result.error)
+                    else:
                         future.set_result(result)
         finally:
             self._running = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, exists, func, select
@@ -13,7 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 
 from bot.channels.base import InboundEvent
-from bot.db import transaction, writers_waiting
+from bot.db import DATABASE_DOWN, transaction, writers_waiting
+from bot.messaging.batching import Failed
 from bot.models import Inbound
 from bot.runtime.effects import EffectRegistry
 from bot.runtime.handle import handle_inbound
@@ -40,7 +41,48 @@ MAX_TEXT = 20_000
 
 def store(engine: Engine, event: InboundEvent, now: datetime) -> bool:
     """Stores the event once; False when (channel, provider id) was already stored."""
-    values = {
+    return store_many(engine, [(event, now)])[0]
+
+
+def store_many(engine: Engine, events: Sequence[tuple[InboundEvent, datetime]]) -> list[bool]:
+    """Each event stored once, all in one transaction; for each, whether it was new."""
+    # A connection, not a session: the webhook's whole cost is these statements.
+    with engine.begin() as connection:
+        return [
+            insert_or_skip(connection, _TABLE, _KEYS, [_values(event, now)]) == 1
+            for event, now in events
+        ]
+
+
+def store_together(
+    engine: Engine, events: Sequence[tuple[InboundEvent, datetime]]
+) -> list[bool | Failed]:
+    """The webhooks' group commit (bot/messaging/batching.py): the updates that arrived
+    while the last transaction ran, stored in one. Should one of them fail on its own (not
+    the database: that error reaches them all), each goes again alone, so that only the
+    failing one is refused."""
+    try:
+        return store_many(engine, events)
+    except DATABASE_DOWN:
+        raise
+    except Exception:
+        if len(events) == 1:
+            raise
+    results: list[bool | Failed] = []
+    for event in events:
+        try:
+            results.extend(store_many(engine, [event]))
+        except Exception as error:  # noqa: BLE001 - that caller's request fails, not theirs
+            results.append(Failed(error))
+    return results
+
+
+_TABLE = Inbound.__table__
+_KEYS = ("channel", "provider_id")
+
+
+def _values(event: InboundEvent, now: datetime) -> dict:
+    return {
         "channel": event.channel,
         "provider_id": event.provider_id[:64],
         "address": event.address[:64],
@@ -52,10 +94,6 @@ def store(engine: Engine, event: InboundEvent, now: datetime) -> bool:
         "received_at": now,
         "attempts": 0,
     }
-    # A connection, not a session: the webhook's whole cost is this one statement.
-    with engine.begin() as connection:
-        added = insert_or_skip(connection, Inbound.__table__, ("channel", "provider_id"), [values])
-        return added == 1
 
 
 def _next_statement():

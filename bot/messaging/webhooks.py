@@ -8,25 +8,23 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.channels import telegram, twilio_sms
+from bot.db import DATABASE_DOWN
+from bot.messaging.batching import GroupCall
 from bot.messaging.delivery import record_status
-from bot.messaging.inbox import store
+from bot.messaging.inbox import store_together
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/webhooks")
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 MAX_BODY = 256 * 1024
-# The database cannot be reached (or stays locked past the busy timeout): nothing is stored,
-# so the provider is asked to send it again, a little later.
-DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
 RETRY_AFTER_SECONDS = 5
 
 
 def unavailable(error: Exception) -> Response:
+    """Nothing was stored (DATABASE_DOWN): the provider is asked to send it again, later."""
     log.warning("webhook: database unavailable (%s); the provider is asked to retry",
                 type(getattr(error, "orig", None) or error).__name__)  # fmt: skip
     return Response(status_code=503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
@@ -34,6 +32,22 @@ def unavailable(error: Exception) -> Response:
 
 def _services(request: Request):
     return request.app.state.services
+
+
+async def _store(request: Request, event) -> None:
+    """Stored before it is acknowledged; the updates arriving meanwhile share a transaction
+    (group commit): one turn at SQLite's writer and one commit for many, not one each."""
+    state = request.app.state
+    services = state.services
+    storer = getattr(state, "inbound_storer", None)
+    if storer is None:
+        # The engine as it is at each call (a test swaps it for one that cannot connect).
+        storer = state.inbound_storer = GroupCall(
+            lambda events: store_together(services.engine, events)
+        )
+    await storer((event, services.clock()))
+    _stored(services, event)
+    _wake(request)
 
 
 def _stored(services, event) -> None:
@@ -73,11 +87,9 @@ async def telegram_update(request: Request, background: BackgroundTasks) -> Resp
         )
         return Response(status_code=200)
     try:
-        await run_in_threadpool(store, services.engine, event, services.clock())
+        await _store(request, event)
     except DATABASE_DOWN as error:
         return unavailable(error)
-    _stored(services, event)
-    _wake(request)
     query_id = telegram.callback_id(data)
     if query_id:
         # Stops the button's spinner, after the 200: Telegram should not wait for it.
@@ -113,11 +125,9 @@ async def twilio_sms_inbound(request: Request) -> Response:
         log.info("twilio inbound without a usable MessageSid/From; ignored")
     else:
         try:
-            await run_in_threadpool(store, services.engine, event, services.clock())
+            await _store(request, event)
         except DATABASE_DOWN as error:
             return unavailable(error)
-        _stored(services, event)
-        _wake(request)
     return Response(EMPTY_TWIML, media_type="application/xml")
 
 
