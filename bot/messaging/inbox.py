@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -96,9 +97,11 @@ def _values(event: InboundEvent, now: datetime) -> dict:
     }
 
 
-def _next_statement():
-    """The oldest unprocessed row whose address has no earlier unprocessed one: built once
-    (building it cost more than running it)."""
+@functools.cache
+def _next_statement(count: int):
+    """The oldest unprocessed rows whose address has no earlier unprocessed one, up to
+    `count`: built once per count (building it cost more than running it). A batch holds at
+    most one row of an address, so each conversation's messages still go one after another."""
     earlier = aliased(Inbound)
     blocked = exists().where(
         and_(
@@ -112,12 +115,9 @@ def _next_statement():
         select(Inbound)
         .where(Inbound.processed_at.is_(None), ~blocked)
         .order_by(Inbound.id)
-        .limit(1)
+        .limit(count)
         .with_for_update(skip_locked=True)
     )
-
-
-_NEXT = _next_statement()
 
 
 class Inbox:
@@ -151,12 +151,16 @@ class Inbox:
     def _process_batch(self, failed: set[int], most: int) -> tuple[int, int]:
         """Rows in order, in one transaction; returns (processed, tried)."""
         done = tried = 0
-        began = time.monotonic()
         with transaction(self.engine) as session:
-            while tried < min(most, BATCH_ROWS) and not self._turn_over(began):
-                row = self._claim(session, failed)
-                if row is None:
-                    break
+            # Claimed together, in one query: a claim a row was ~4% of a new person's step.
+            # Rows an earlier row of the batch changed (an erasure scrubs by address) are
+            # the session's own objects, changed with it.
+            rows = self._claim(session, failed, min(most, BATCH_ROWS))
+            # The turn counts from here: the wait for the writer is not processing time.
+            began = time.monotonic()
+            for row in rows:
+                if tried and self._turn_over(began):
+                    break  # the rest stay unprocessed, for the next batch
                 tried += 1
                 done += self._process(session, row, failed)
         return done, tried
@@ -186,11 +190,11 @@ class Inbox:
             session.flush()
             return False
 
-    def _claim(self, session, failed: set[int]) -> Inbound | None:
-        statement = _NEXT
+    def _claim(self, session, failed: set[int], count: int) -> list[Inbound]:
+        statement = _next_statement(count)
         if failed:
             statement = statement.where(Inbound.id.not_in(failed))
-        return session.scalars(statement).first()
+        return list(session.scalars(statement))
 
     def pending_count(self) -> int:
         with transaction(self.engine) as session:

@@ -43,8 +43,10 @@ def test_a_holder_whose_connection_dies_lets_go(postgres_databases):
         with singleton(two, "housekeeping") as mine:
             assert not mine
         with two.connect() as connection:  # kill -9 of the holder, as the server sees it
+            # With a timeout, it returns once the backend is gone, not when it was signalled
+            # (under load the next try came before the server had let the lock go).
             connection.exec_driver_sql(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_locks "
                 "WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"
             )
         with singleton(two, "housekeeping") as mine:

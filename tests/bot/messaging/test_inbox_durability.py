@@ -136,3 +136,31 @@ async def test_two_processes_at_once_answer_each_message_once(stack):
         other_engine.dispose()
     await stack.services.sender.drain()
     assert all(len(stack.telegram_api.sent_to(chat)) == 1 for chat in range(900, 910))
+
+
+async def test_a_batch_that_waited_for_the_writer_still_processes_what_it_claimed(sqlite_stack):
+    """The wait for SQLite's writer is not processing time: a batch that waited longer than
+    its turn still works through its rows, and the round does not end as if none were left."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    stack = sqlite_stack
+    for chat in range(920, 925):
+        await stack.post_update(tg_text(chat, "hi"))
+    holding = threading.Event()
+
+    def hold_the_writer() -> None:
+        with stack.services.engine.begin() as connection:
+            connection.execute(text("UPDATE inbound SET attempts = attempts"))
+            holding.set()
+            time.sleep(0.3)  # longer than a batch's turn (bot/messaging/inbox.py)
+
+    holder = threading.Thread(target=hold_the_writer)
+    holder.start()
+    holding.wait(5)
+    processed = await asyncio.to_thread(stack.services.inbox.process_pending)
+    holder.join()
+    assert processed == 5
+    assert stack.services.inbox.pending_count() == 0
