@@ -138,9 +138,9 @@ async def test_two_processes_at_once_answer_each_message_once(stack):
     assert all(len(stack.telegram_api.sent_to(chat)) == 1 for chat in range(900, 910))
 
 
-async def test_a_batch_that_waited_for_the_writer_still_processes_what_it_claimed(sqlite_stack):
-    """The wait for SQLite's writer is not processing time: a batch that waited longer than
-    its turn still works through its rows, and the round does not end as if none were left."""
+async def test_a_batch_that_waited_out_its_turn_for_the_writer_still_goes_on(sqlite_stack):
+    """A batch that waited longer than its whole turn for SQLite's writer still processes a
+    row, and the round goes on to the others instead of ending as if none were left."""
     import threading
     import time
 
