@@ -54,6 +54,7 @@ def create_app(
     app = FastAPI(title="Homecoming", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.add_middleware(RequestIdMiddleware)
     app.state.services = services
+    app.state.inbound_storer = webhooks.inbound_storer(services)
     app.state.workers = None
     app.include_router(webhooks.router)
     app.include_router(simulator.router)

@@ -31,10 +31,12 @@ class GroupCall(Generic[Item, Result]):
     """`await call(item)` runs `work([item, …])` in a thread with every item submitted while
     the previous call was running, and returns this item's result (or raises its `Failed`
     error). The first item of a quiet moment goes alone, at once: nothing waits for a batch
-    to fill. An error `work` raises reaches every caller of that batch."""
+    to fill. An error `work` raises reaches every caller of that batch. `most` caps a
+    batch: the rest wait for the next call, so that one transaction stays short."""
 
-    def __init__(self, work: Callable[[list[Item]], Sequence[Result]]):
+    def __init__(self, work: Callable[[list[Item]], Sequence[Result]], most: int | None = None):
         self.work = work
+        self.most = most
         self._pending: list[tuple[Item, asyncio.Future]] = []
         self._running: asyncio.Task | None = None
 
@@ -49,8 +51,9 @@ class GroupCall(Generic[Item, Result]):
         try:
             while self._pending:
                 # A caller cancelled while waiting asks for nothing any more.
-                batch = [(item, future) for item, future in self._pending if not future.done()]
-                self._pending = []
+                waiting = [(item, future) for item, future in self._pending if not future.done()]
+                most = self.most or len(waiting)
+                batch, self._pending = waiting[:most], waiting[most:]
                 if not batch:
                     continue
                 try:

@@ -34,18 +34,24 @@ def _services(request: Request):
     return request.app.state.services
 
 
+# Updates stored in one transaction at most: a flood of thousands at once still holds
+# SQLite's writer for a few milliseconds at a time, not for all of them.
+STORE_TOGETHER_MOST = 200
+
+
+def inbound_storer(services) -> GroupCall:
+    """The webhooks' group commit (`create_app` keeps one): the updates arriving while one
+    transaction runs share the next, one turn at SQLite's writer and one commit for many."""
+    # The engine as it is at each call (a test swaps it for one that cannot connect).
+    return GroupCall(
+        lambda events: store_together(services.engine, events), most=STORE_TOGETHER_MOST
+    )
+
+
 async def _store(request: Request, event) -> None:
-    """Stored before it is acknowledged; the updates arriving meanwhile share a transaction
-    (group commit): one turn at SQLite's writer and one commit for many, not one each."""
-    state = request.app.state
-    services = state.services
-    storer = getattr(state, "inbound_storer", None)
-    if storer is None:
-        # The engine as it is at each call (a test swaps it for one that cannot connect).
-        storer = state.inbound_storer = GroupCall(
-            lambda events: store_together(services.engine, events)
-        )
-    await storer((event, services.clock()))
+    """Stored before it is acknowledged, then the inbox woken."""
+    services = _services(request)
+    await request.app.state.inbound_storer((event, services.clock()))
     _stored(services, event)
     _wake(request)
 

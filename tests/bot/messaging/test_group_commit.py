@@ -7,7 +7,6 @@ import asyncio
 import threading
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
@@ -27,9 +26,9 @@ def _event(provider_id: str, address: str = "5550100") -> InboundEvent:
     return InboundEvent("telegram", provider_id, address, "text", text="hi")
 
 
-async def test_what_arrives_while_a_call_runs_goes_together_in_the_next():
-    running = threading.Event()
-    release = threading.Event()
+def _first_call_held(result):
+    """Work whose first call waits for `release`: what is submitted meanwhile piles up."""
+    running, release = threading.Event(), threading.Event()
     batches: list[list[int]] = []
 
     def work(items: list[int]) -> list[int]:
@@ -37,8 +36,13 @@ async def test_what_arrives_while_a_call_runs_goes_together_in_the_next():
         if len(batches) == 1:
             running.set()
             release.wait(5)
-        return [item * 10 for item in items]
+        return result(items)
 
+    return work, running, release, batches
+
+
+async def test_what_arrives_while_a_call_runs_goes_together_in_the_next():
+    work, running, release, batches = _first_call_held(lambda items: [i * 10 for i in items])
     call = GroupCall(work)
     first = asyncio.create_task(call(1))
     await asyncio.to_thread(running.wait, 5)
@@ -49,6 +53,18 @@ async def test_what_arrives_while_a_call_runs_goes_together_in_the_next():
     assert await asyncio.gather(*rest) == [20, 30, 40]
     # The first of a quiet moment went alone, at once; the others shared one call.
     assert batches == [[1], [2, 3, 4]]
+
+
+async def test_a_batch_is_never_larger_than_its_cap():
+    work, running, release, batches = _first_call_held(lambda items: items)
+    call = GroupCall(work, most=2)
+    first = asyncio.create_task(call(0))
+    await asyncio.to_thread(running.wait, 5)
+    rest = [asyncio.create_task(call(n)) for n in range(1, 6)]
+    await asyncio.sleep(0)
+    release.set()
+    assert [await first, *await asyncio.gather(*rest)] == [0, 1, 2, 3, 4, 5]
+    assert batches == [[0], [1, 2], [3, 4], [5]]
 
 
 async def test_an_item_that_failed_on_its_own_fails_only_its_caller():
@@ -106,10 +122,10 @@ def test_one_update_failing_on_its_own_does_not_refuse_the_others(database_url, 
         engine.dispose()
 
 
-@pytest.mark.parametrize("count", [12])
 async def test_updates_arriving_together_share_transactions_and_are_all_acknowledged(
-    sqlite_stack, count
+    sqlite_stack,
 ):
+    count = 12
     commits = []
     event.listen(sqlite_stack.services.engine, "commit", lambda connection: commits.append(1))
     updates = [tg_text(700 + n, "hi", update_id=880_000 + n) for n in range(count)]

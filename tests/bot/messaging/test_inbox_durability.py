@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
+
+from sqlalchemy import text
 
 from bot.models import Inbound
 from bot.workers import Workers
@@ -141,11 +145,6 @@ async def test_two_processes_at_once_answer_each_message_once(stack):
 async def test_a_batch_that_waited_out_its_turn_for_the_writer_still_goes_on(sqlite_stack):
     """A batch that waited longer than its whole turn for SQLite's writer still processes a
     row, and the round goes on to the others instead of ending as if none were left."""
-    import threading
-    import time
-
-    from sqlalchemy import text
-
     stack = sqlite_stack
     for chat in range(920, 925):
         await stack.post_update(tg_text(chat, "hi"))
